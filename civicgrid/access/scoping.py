@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from civicgrid.accounts.models import RoleAssignment
+from civicgrid.audit.services import data_access_record
+from civicgrid.core import paths, registry
+from civicgrid.core.errors import ApplicationError
+from civicgrid.core.protected import ProtectedValue
+
+_CACHE_ATTR = "_civicgrid_grants"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    path: str
+    organisation_id: int | None
+    perms: frozenset[str]
+
+
+def grants(user) -> list[Grant]:
+    """The user's active assignments with their permissions, read once per request."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    table = registry.role_permissions()
+    rows = RoleAssignment.objects.active().filter(user=user).values_list("role", "territory_path", "organisation_id")
+    result = [Grant(role, path, org, table.get(role, frozenset())) for role, path, org in rows]
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def forget(user) -> None:
+    """Drop the per-request cache (after an assignment changes in the same request or test)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _is_superuser(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def covers(user, path: str) -> bool:
+    if _is_superuser(user):
+        return True
+    return any(paths.is_within(path, g.path) for g in grants(user))
+
+
+def perms_at(user, path: str) -> frozenset[str]:
+    if _is_superuser(user):
+        return frozenset(p.code for p in registry.permissions())
+    result: set[str] = set()
+    for g in grants(user):
+        if paths.is_within(path, g.path):
+            result |= g.perms
+    return frozenset(result)
+
+
+def has_perm_at(user, perm: str, path: str) -> bool:
+    return perm in perms_at(user, path)
+
+
+def has_anywhere(user, perm: str) -> bool:
+    return _is_superuser(user) or any(perm in g.perms for g in grants(user))
+
+
+def roots(user, perm: str | None = None) -> list[str] | None:
+    """Paths of the subtrees where the user holds `perm` (any role when None); None means everywhere."""
+    if _is_superuser(user):
+        return None
+    return paths.minimal_roots([g.path for g in grants(user) if perm is None or perm in g.perms])
+
+
+def scope(user, qs: QuerySet, perm: str, field: str = "territory_path") -> QuerySet:
+    """`qs` narrowed to the rows under the subtrees where the user holds `perm`."""
+    where = roots(user, perm)
+    if where is None:
+        return qs
+    return qs.filter(paths.any_subtree_q(field, where))
+
+
+def check(user, perm: str, path: str) -> None:
+    """404 outside the user's subtrees, 403 inside them without the permission."""
+    if not covers(user, path):
+        raise Http404(_("Not found."))
+    if not has_perm_at(user, perm, path):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+
+
+def get_for(user, qs: QuerySet, perm: str, field: str = "territory_path", **lookup) -> models.Model:
+    """One object by `lookup`, after the 404/403 rule. Anonymous users find nothing."""
+    try:
+        obj = qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Not found.")) from None
+    path = obj
+    for part in field.split("__"):
+        path = getattr(path, part)
+    check(user, perm, path)
+    return obj
+
+
+REVEAL_PERMISSION = "registry.reveal"
+
+
+def reveal(user, obj: models.Model, field: str, reason: str) -> str:
+    """Plaintext of a protected field, for a user holding the reveal permission there, with a reason.
+
+    The reveal is recorded before the value is returned, so there is no unrecorded reveal.
+    """
+    reason = (reason or "").strip()
+    check(user, REVEAL_PERMISSION, obj.territory_path)
+    if len(reason) < 4:
+        raise ApplicationError(_("Say why you need to see this (at least a few words)."), field="reason")
+    value = getattr(obj, field)
+    if not isinstance(value, ProtectedValue):
+        raise ApplicationError(_("This field is not protected."), field="field")
+    data_access_record(actor=user, obj=obj, field=field, reason=reason)
+    return value.plaintext()

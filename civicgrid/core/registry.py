@@ -1,0 +1,114 @@
+"""The module registry: every module declares itself in `<module>/manifest.py`.
+
+The core builds navigation, the role → permission table, dashboard widgets, exports and event
+subscriptions from these declarations, without knowing the modules. One registry, visible here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str  # a lazy translation
+    url_name: str
+    permission: str  # shown only to users holding it somewhere
+    icon: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Permission:
+    code: str  # "<module>.<verb>"
+    label: str
+    roles: tuple[str, ...]  # roles that hold it
+
+
+@dataclass(frozen=True)
+class Widget:
+    label: str
+    template: str
+    permission: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Export:
+    label: str
+    url_name: str
+    permission: str
+
+
+@dataclass
+class Manifest:
+    name: str
+    label: str
+    nav: list[NavEntry] = field(default_factory=list)
+    permissions: list[Permission] = field(default_factory=list)
+    widgets: list[Widget] = field(default_factory=list)
+    exports: list[Export] = field(default_factory=list)
+    subscriptions: dict[str, list[Callable]] = field(default_factory=dict)
+
+
+_manifests: dict[str, Manifest] = {}
+_subscribers: dict[str, list[Callable]] = defaultdict(list)
+
+
+def register(manifest: Manifest) -> Manifest:
+    if manifest.name in _manifests:
+        return _manifests[manifest.name]
+    _manifests[manifest.name] = manifest
+    for event, handlers in manifest.subscriptions.items():
+        _subscribers[event].extend(handlers)
+    return manifest
+
+
+def autodiscover() -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("civicgrid."):
+            continue
+        try:
+            importlib.import_module(f"{config.name}.manifest")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.manifest":
+                raise
+
+
+def manifests() -> list[Manifest]:
+    return list(_manifests.values())
+
+
+def nav_entries() -> list[NavEntry]:
+    return sorted((e for m in _manifests.values() for e in m.nav), key=lambda e: e.order)
+
+
+def widgets() -> list[Widget]:
+    return sorted((w for m in _manifests.values() for w in m.widgets), key=lambda w: w.order)
+
+
+def exports() -> list[Export]:
+    return [e for m in _manifests.values() for e in m.exports]
+
+
+def permissions() -> list[Permission]:
+    return [p for m in _manifests.values() for p in m.permissions]
+
+
+def role_permissions() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = defaultdict(set)
+    for perm in permissions():
+        for role in perm.roles:
+            table[role].add(perm.code)
+    return {role: frozenset(codes) for role, codes in table.items()}
+
+
+def publish(event: str, **payload) -> None:
+    """Deliver a domain event to the subscribers declared in manifests. Call after commit."""
+    for handler in _subscribers.get(event, []):
+        handler(**payload)

@@ -1,0 +1,157 @@
+"""Every read of the registry: takes the user, scoped through the access layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from civicgrid import access
+from civicgrid.core import idcard, paths
+from civicgrid.core.pagination import Page, keyset_page
+from civicgrid.core.protected import blind_index
+from civicgrid.registry.models import House, Household, Resident, ResidentMove, Tag, Tagging
+from civicgrid.territory.models import Territory
+
+VIEW = "registry.view"
+SENSITIVE = "registry.view_sensitive"
+
+
+@dataclass
+class ListFilters:
+    q: str = ""
+    territory: Territory | None = None
+    status: str = ""
+    residence_type: str = ""
+    tag: str = ""
+
+
+def _visible_taggings(user) -> QuerySet:
+    """Taggings the user may see: sensitive ones only under the subtrees where they hold SENSITIVE."""
+    qs = Tagging.objects.select_related("tag")
+    where = access.roots(user, SENSITIVE)
+    if where is None:
+        return qs
+    return qs.filter(Q(tag__sensitive=False) | paths.any_subtree_q("territory_path", where))
+
+
+def _search_q(q: str, *, on_household: bool) -> Q:
+    q = q.strip()
+    prefix = "members__" if on_household else ""
+    if not q:
+        return Q()
+    number = idcard.normalise(q)
+    if idcard.is_valid(number):
+        return Q(**{f"{prefix}id_number_hash": blind_index("id_number", number)})
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if digits and len(digits) == len(q.replace(" ", "")) and 7 <= len(digits) <= 15:
+        return Q(**{f"{prefix}phone_hash": blind_index("phone", digits)}) | Q(number=q) if on_household else Q(
+            phone_hash=blind_index("phone", digits)
+        )
+    if on_household:
+        return Q(number=q) | Q(house__house_code=q.upper()) | Q(members__name__startswith=q)
+    return Q(name__startswith=q) | Q(household__number=q) | Q(household__house__house_code=q.upper())
+
+
+def _narrow(user, qs: QuerySet, filters: ListFilters, *, tag_field: str) -> QuerySet:
+    qs = access.scope(user, qs, VIEW)
+    if filters.territory is not None:
+        access.check(user, VIEW, filters.territory.path)
+        qs = qs.filter(paths.subtree_q("territory_path", filters.territory.path))
+    if filters.tag:
+        visible = _visible_taggings(user).filter(tag__code=filters.tag)
+        qs = qs.filter(pk__in=visible.values(tag_field))
+    return qs
+
+
+def household_list_for(user, filters: ListFilters, *, cursor: str | None = None, size: int = 25) -> Page:
+    qs = Household.objects.select_related("house", "head")
+    qs = _narrow(user, qs, filters, tag_field="household_id")
+    if filters.q:
+        qs = qs.filter(_search_q(filters.q, on_household=True)).distinct()
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    qs = qs.prefetch_related(Prefetch("taggings", queryset=_visible_taggings(user)))
+    return keyset_page(qs, order=("territory_path", "id"), cursor=cursor, size=size)
+
+
+def resident_list_for(user, filters: ListFilters, *, cursor: str | None = None, size: int = 25) -> Page:
+    qs = Resident.objects.select_related("household")
+    qs = _narrow(user, qs, filters, tag_field="resident_id")
+    if filters.q:
+        qs = qs.filter(_search_q(filters.q, on_household=False))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.residence_type:
+        qs = qs.filter(residence_type=filters.residence_type)
+    qs = qs.prefetch_related(Prefetch("taggings", queryset=_visible_taggings(user)))
+    return keyset_page(qs, order=("territory_path", "id"), cursor=cursor, size=size)
+
+
+def resident_export_rows(user, filters: ListFilters):
+    """Every resident the user may export, streamed in primary-key order, with household and tags."""
+    qs = Resident.objects.select_related("household", "household__house")
+    qs = access.scope(user, qs, "registry.export")
+    qs = _narrow(user, qs, filters, tag_field="resident_id")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    visible = _visible_taggings(user)
+    last = 0
+    while True:
+        batch = list(qs.filter(pk__gt=last).order_by("pk").prefetch_related(Prefetch("taggings", queryset=visible))[:2000])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].pk
+
+
+def household_get_for(user, pk: int, perm: str = VIEW) -> Household:
+    qs = Household.objects.select_related("house", "house__unit", "head")
+    return access.get_for(user, qs, perm, pk=pk)
+
+
+def household_detail_for(user, household: Household) -> dict:
+    members = list(
+        household.members.order_by("-relation", "birth_date").prefetch_related(
+            Prefetch("taggings", queryset=_visible_taggings(user))
+        )
+    )
+    members.sort(key=lambda r: (r.relation != "head", r.birth_date))
+    return {
+        "household": household,
+        "members": members,
+        "household_tags": list(_visible_taggings(user).filter(household=household)),
+        "moves": list(
+            ResidentMove.objects.filter(Q(from_household=household) | Q(to_household=household))
+            .select_related("resident")[:50]
+        ),
+        "ancestors": territory_ancestors(household.territory_path),
+    }
+
+
+def resident_get_for(user, pk: int, perm: str = VIEW) -> Resident:
+    qs = Resident.objects.select_related("household", "household__house")
+    return access.get_for(user, qs, perm, pk=pk)
+
+
+def house_get_for(user, house_code: str, perm: str = VIEW) -> House:
+    return access.get_for(user, House.objects.select_related("unit"), perm, house_code=house_code)
+
+
+def house_options_for(user, q: str, limit: int = 20) -> list[House]:
+    qs = access.scope(user, House.objects.all(), "registry.edit")
+    if q:
+        qs = qs.filter(Q(house_code=q.upper()) | Q(address__contains=q))
+    return list(qs.order_by("territory_path", "id")[:limit])
+
+
+def tags_for(user, path: str) -> list[Tag]:
+    qs = Tag.objects.all()
+    if not access.has_perm_at(user, SENSITIVE, path):
+        qs = qs.filter(sensitive=False)
+    return list(qs)
+
+
+def territory_ancestors(path: str) -> list[Territory]:
+    wanted = [*paths.ancestors(path), path]
+    return list(Territory.objects.filter(path__in=wanted).order_by("path"))

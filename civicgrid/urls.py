@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from civicgrid.api.urls import api
+
+urlpatterns = [
+    path("", include("civicgrid.web.urls")),
+    path("registry/", include("civicgrid.registry.urls")),
+    path("orgs/", include("civicgrid.orgs.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+]
