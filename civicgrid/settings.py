@@ -19,12 +19,21 @@ from civicgrid.core import envconf
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CIVICGRID_VAR_DIR", BASE_DIR.parent / "var")).resolve()
 
-ENV = envconf.choice("CIVICGRID_ENV", ["development", "test", "production"], "development")
+# pytest sets PYTEST_VERSION while it runs, so a bare `pytest` gets the test profile.
+ENV = envconf.choice("CIVICGRID_ENV", ["development", "test", "production"],
+                     "test" if os.environ.get("PYTEST_VERSION") else "development")
 PRODUCTION = ENV == "production"
 DEBUG = envconf.boolean("CIVICGRID_DEBUG", default=ENV == "development")
 
 if not PRODUCTION:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+if ENV == "test":
+    # Fixed keys for tests, never for a real install; the protected-data tests rely on known keys.
+    os.environ.setdefault("CIVICGRID_DATA_KEYS", "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=")
+    os.environ.setdefault("CIVICGRID_HASH_KEY", "test-hash-key-test-hash-key-test-hash-key")
+    os.environ.setdefault("CIVICGRID_SECRET_KEY", "test-secret-key-test-secret-key-test-secret-key")
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 SECRET_KEY = envconf.secret("CIVICGRID_SECRET_KEY", VAR_DIR / "secret_key", production=PRODUCTION)
 # Fernet keys for personal data, newest first; older keys still decrypt until `civicgrid rotate_keys`.
@@ -126,7 +135,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     )
-    _db.setdefault("TEST", {})["NAME"] = os.environ.get("CIVICGRID_TEST_SQLITE", str(VAR_DIR / "test.sqlite3"))
+    # Tests use an in-memory database unless a file is asked for (to inspect it afterwards).
+    if os.environ.get("CIVICGRID_TEST_SQLITE"):
+        _db.setdefault("TEST", {})["NAME"] = os.environ["CIVICGRID_TEST_SQLITE"]
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -150,7 +161,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AXES_FAILURE_LIMIT = envconf.integer("CIVICGRID_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envconf.integer("CIVICGRID_LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock an account after repeated failures, and an address that tries many accounts.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

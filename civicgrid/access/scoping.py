@@ -34,7 +34,8 @@ def grants(user) -> list[Grant]:
         return cached
     table = registry.role_permissions()
     rows = RoleAssignment.objects.active().filter(user=user).values_list("role", "territory_path", "organisation_id")
-    result = [Grant(role, path, org, table.get(role, frozenset())) for role, path, org in rows]
+    # An empty path would cover everything; such a row can only come from a broken write, so it grants nothing.
+    result = [Grant(role, path, org, table.get(role, frozenset())) for role, path, org in rows if path]
     setattr(user, _CACHE_ATTR, result)
     return result
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.roles import Role
+from civicgrid.accounts.tokens import ApiToken  # noqa: F401  (a model of this app)
 from civicgrid.core import clock
 from civicgrid.core.models import Territorial
 
@@ -50,3 +51,8 @@ class RoleAssignment(Territorial):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.territory}"
+
+    def save(self, *args, **kwargs):
+        # The path always follows the node, however the row is written (service, admin, fixture).
+        self.territory_path = self.territory.path
+        super().save(*args, **kwargs)

@@ -1,3 +1,83 @@
-from ninja import NinjaAPI
+"""The REST API: each module's router mounted under /api/v1/, one error shape, documented."""
 
-api = NinjaAPI(title="civicgrid API", version="1", urls_namespace="api")
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from civicgrid.accounts.tokens import token_user
+from civicgrid.api.schemas import ErrorOut
+from civicgrid.core.errors import ApplicationError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyHeader):
+    """Browser session (with CSRF) for the product's own pages."""
+
+    param_name = "X-CSRFToken"
+
+    def __call__(self, request):
+        return django_auth(request)
+
+    def authenticate(self, request, key):  # pragma: no cover - __call__ decides
+        return None
+
+
+api = NinjaAPI(
+    title="civicgrid API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerToken(), django_auth],
+    description="Territory and household registry of civicgrid. Authenticate with `Authorization: Bearer <token>` "
+    "(create one with `civicgrid token_create`). Errors share one shape: {code, message, field}.",
+)
+
+
+def _error(request, status: int, code: str, message: str, field: str | None = None):
+    return api.create_response(request, {"code": code, "message": message, "field": field}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request, exc: ApplicationError):
+    return _error(request, 400, exc.code, str(exc.message), exc.field)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _error(request, 403, "forbidden", "You do not have permission to do this here.")
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _error(request, 401, "unauthenticated", "Authentication required: send a Bearer token.")
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload")]
+    return _error(request, 422, "invalid", first.get("msg", "Invalid input."), ".".join(loc) or None)
+
+
+from civicgrid.registry.api import router as registry_router  # noqa: E402
+from civicgrid.web.api import router as territory_router  # noqa: E402
+
+api.add_router("/territories", territory_router)
+api.add_router("/", registry_router)
+
+__all__ = ["api", "ErrorOut"]

@@ -10,8 +10,8 @@ from civicgrid.core.errors import ApplicationError
 from civicgrid.orgs.models import (
     PARTY_LEVEL_FOR_TERRITORY,
     PARTY_PARENT_LEVEL,
-    OrgKind,
     Organisation,
+    OrgKind,
     PartyMembership,
 )
 

@@ -106,7 +106,9 @@ def resident_export_rows(user, filters: ListFilters):
 
 
 def household_get_for(user, pk: int, perm: str = VIEW) -> Household:
-    qs = Household.objects.select_related("house", "house__unit", "head")
+    qs = Household.objects.select_related("house", "house__unit", "head").prefetch_related(
+        Prefetch("taggings", queryset=_visible_taggings(user))
+    )
     return access.get_for(user, qs, perm, pk=pk)
 
 
@@ -120,7 +122,7 @@ def household_detail_for(user, household: Household) -> dict:
     return {
         "household": household,
         "members": members,
-        "household_tags": list(_visible_taggings(user).filter(household=household)),
+        "household_tags": list(household.taggings.all()),  # prefetched: visible ones only
         "moves": list(
             ResidentMove.objects.filter(Q(from_household=household) | Q(to_household=household))
             .select_related("resident")[:50]
@@ -130,7 +132,9 @@ def household_detail_for(user, household: Household) -> dict:
 
 
 def resident_get_for(user, pk: int, perm: str = VIEW) -> Resident:
-    qs = Resident.objects.select_related("household", "household__house")
+    qs = Resident.objects.select_related("household", "household__house").prefetch_related(
+        Prefetch("taggings", queryset=_visible_taggings(user))
+    )
     return access.get_for(user, qs, perm, pk=pk)
 
 

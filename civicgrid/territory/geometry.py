@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
 
 from civicgrid.core.errors import ApplicationError
-from django.utils.translation import gettext as _
 
 
 def validate_boundary(geojson: dict | None) -> tuple[float, float, float, float] | None:

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.registry.models import (
+    Gender,
+    HouseholdStatus,
+    Relation,
+    RelocationType,
+    ResidenceType,
+    ResidentStatus,
+)
+
+
+class ResidentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False,
+                                help_text=_("Leave empty to keep the current one."))
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
+    birth_date = forms.DateField(label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}))
+    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, initial="汉族")
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+                            help_text=_("Leave empty to keep the current one."))
+    relation = forms.ChoiceField(label=_("Relation to head"), choices=Relation.choices)
+    residence_type = forms.ChoiceField(label=_("Residence type"), choices=ResidenceType.choices)
+    relocation_type = forms.ChoiceField(label=_("Relocation type"), choices=RelocationType.choices, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=ResidentStatus.choices)
+
+    def changed_data_for_service(self) -> dict:
+        data = dict(self.cleaned_data)
+        for protected in ("id_number", "phone"):
+            if not data.get(protected):
+                data.pop(protected, None)  # empty means "keep": the form never shows the plaintext
+        return data
+
+
+class NewResidentForm(ResidentForm):
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))
+    status = None
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", _("from the ID number"))] + Gender.choices,
+                               required=False)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("Taken from the ID number when left empty."))
+
+    def changed_data_for_service(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class HouseholdForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=HouseholdStatus.choices)
+    head = forms.TypedChoiceField(label=_("Household head"), coerce=int, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["head"].choices = [("", "—")] + [(m.pk, m.name) for m in members]
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(choices=[("id_number", _("ID number")), ("phone", _("Phone"))])
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or XLSX, UTF-8 or GBK)"))
+    territory = forms.TypedChoiceField(label=_("Into"), coerce=int)
+    all_or_nothing = forms.BooleanField(label=_("All or nothing: write nothing if any row has a problem"),
+                                        required=False, initial=True)
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].choices = [(t.pk, f"{t.name} ({t.get_level_display()})") for t in places]
