@@ -33,3 +33,32 @@ def client_for(client):
         return c
 
     return make
+
+
+CHROMIUM = os.environ.get("CIVICGRID_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, never a downloaded build. A missing browser fails the test: it is not a skip."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def phone_context(browser):
+    """phone_context(lang) → a new 375 px wide browser context speaking zh-CN or en-US."""
+    contexts = []
+
+    def make(lang: str):
+        ctx = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN" if lang == "zh" else "en-US",
+                                  extra_http_headers={"Accept-Language": "zh-CN,zh" if lang == "zh" else "en-US,en"})
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

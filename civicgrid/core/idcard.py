@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+
+from civicgrid.core import clock
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_PATTERN = re.compile(r"^\d{17}[\dX]$")
+_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: \d would also take other scripts' digits
 
 
 def check_char(first17: str) -> str:
@@ -16,7 +19,8 @@ def check_char(first17: str) -> str:
 
 
 def normalise(raw: str) -> str:
-    return raw.strip().replace(" ", "").upper()
+    """Full-width digits and X (as a Chinese input method types them) become ASCII; spaces go."""
+    return unicodedata.normalize("NFKC", raw).strip().replace(" ", "").upper()
 
 
 def problem(raw: str) -> str | None:
@@ -25,8 +29,10 @@ def problem(raw: str) -> str | None:
     if not _PATTERN.match(number):
         return "must be 17 digits followed by a digit or X"
     try:
-        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
+        return "holds an impossible birth date"
+    if born.year < 1880 or born > clock.today():
         return "holds an impossible birth date"
     if check_char(number[:17]) != number[17]:
         return "has a wrong check digit"

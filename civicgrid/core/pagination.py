@@ -6,6 +6,7 @@ import base64
 import json
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 
@@ -45,7 +46,10 @@ def keyset_page(qs: QuerySet, *, order: tuple[str, ...], cursor: str | None, siz
             for prev_name, prev_value in zip(names[:i], values[:i], strict=True):
                 step &= Q(**{prev_name: prev_value})
             after |= step
-        qs = qs.filter(after)
+        try:
+            qs = qs.filter(after)
+        except (ValueError, TypeError, ValidationError):
+            pass  # values of the wrong type: start from the beginning, as for any malformed cursor
     rows = list(qs[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]

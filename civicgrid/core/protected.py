@@ -43,6 +43,23 @@ def rotate(ciphertext: str) -> str:
     return cipher().rotate(ciphertext.encode()).decode()
 
 
+def is_current(ciphertext: str) -> bool:
+    """True when the newest data key alone decrypts `ciphertext` (nothing left to rotate)."""
+    try:
+        Fernet(settings.DATA_KEYS[0]).decrypt(ciphertext.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def _is_token(value: str) -> bool:
+    try:
+        cipher().decrypt(value.encode())
+    except (InvalidToken, ValueError):
+        return False
+    return True
+
+
 def blind_index(kind: str, value: str) -> str:
     """Keyed hash for exact lookup; the kind keeps equal strings of different kinds apart."""
     key = settings.HASH_KEY.encode()
@@ -54,7 +71,7 @@ def mask(kind: str, plaintext: str) -> str:
         return ""
     if kind == "id_number" and len(plaintext) >= 8:
         return plaintext[:3] + "*" * (len(plaintext) - 7) + plaintext[-4:]
-    if kind == "phone" and len(plaintext) >= 7:
+    if kind == "phone" and len(plaintext) >= 8:  # a 7-digit number would show in full
         return plaintext[:3] + "*" * (len(plaintext) - 7) + plaintext[-4:]
     return "*" * len(plaintext)
 
@@ -130,7 +147,12 @@ class ProtectedField(models.TextField):
     def to_python(self, value):
         if isinstance(value, ProtectedValue) or value is None:
             return value
-        return ProtectedValue(self.kind, encrypt(value) if value else "", value)
+        if not value:
+            return ProtectedValue(self.kind, "")
+        if _is_token(value):
+            # Deserialising (loaddata) hands back the ciphertext that value_to_string wrote.
+            return ProtectedValue(self.kind, value)
+        return ProtectedValue(self.kind, encrypt(value), value)
 
     def get_prep_value(self, value):
         if value is None or value == "":

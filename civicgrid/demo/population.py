@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from civicgrid.core import idcard
 from civicgrid.demo import names
-from civicgrid.registry.models import Relation, ResidenceType, ResidentStatus
+from civicgrid.registry.models import Relation, RelocationType, ResidenceType, ResidentStatus
 
 # Ages are counted on this fixed day, so one seed gives the same people (and ID numbers) on any day.
 REFERENCE_DATE = dt.date(2026, 1, 1)
@@ -34,18 +34,38 @@ HEAD, SPOUSE, CHILD, PARENT, GRANDCHILD, CHILD_IN_LAW, OTHER = (
 
 # Household shapes and their weights. Tuned so the whole population lands on the census figures.
 VILLAGE_SHAPES = (
-    ("elderly_alone", 10), ("elderly_couple", 12), ("single_adult", 9), ("couple", 11), ("nuclear", 22),
-    ("three_generations", 13), ("left_behind", 10), ("elder_with_son", 5),
+    ("elderly_alone", 7), ("elderly_couple", 8), ("single_adult", 13), ("couple_adult", 16), ("nuclear", 22),
+    ("three_generations", 11), ("left_behind", 8), ("elder_with_son", 5),
 )
 URBAN_SHAPES = (
-    ("elderly_alone", 8), ("elderly_couple", 10), ("single_young", 18), ("couple_young", 12),
-    ("nuclear", 25), ("three_generations", 9), ("middle_couple", 10), ("shared_rental", 5),
+    ("elderly_alone", 7), ("elderly_couple", 8), ("single_young", 16), ("couple_young", 12),
+    ("nuclear", 25), ("three_generations", 9), ("middle_couple", 11), ("shared_rental", 5),
 )
+# In a resettlement village, the share of households that were moved there, and when.
+RELOCATED_SHARE = 0.12
+RELOCATION_YEARS = {
+    RelocationType.RESERVOIR.value: (2006, 2015),
+    RelocationType.ECOLOGICAL.value: (2012, 2019),
+    RelocationType.POVERTY.value: (2016, 2020),
+}
+
+# Person tags: (code, lowest age, highest age, gender or None, chance).
+PERSON_TAG_CHANCES = (
+    ("veteran", 24, 104, MALE, 0.025),
+    ("serious_illness", 40, 104, None, 0.012),
+    ("mental_health", 16, 104, None, 0.005),
+    ("drug_rehabilitation", 18, 55, None, 0.0008),
+    ("community_correction", 18, 65, None, 0.0006),
+    ("released_after_sentence", 20, 65, MALE, 0.002),
+)
+# Chance of a disability by age band (about 6 % of everyone).
+DISABILITY_BY_AGE = ((15, 0.015), (45, 0.035), (60, 0.07), (75, 0.13), (200, 0.22))
+
 # Chance that a household of this shape lives here without being registered here (floating).
 FLOATING_CHANCE = {
-    "village": {"single_adult": 0.22, "couple": 0.18, "nuclear": 0.14},
-    "urban": {"single_young": 0.70, "couple_young": 0.55, "nuclear": 0.38, "three_generations": 0.12,
-              "middle_couple": 0.15, "shared_rental": 1.0, "elderly_couple": 0.05, "elderly_alone": 0.03},
+    "village": {"single_adult": 0.30, "couple_adult": 0.30, "nuclear": 0.20},
+    "urban": {"single_young": 0.80, "couple_young": 0.65, "nuclear": 0.48, "three_generations": 0.15,
+              "middle_couple": 0.20, "shared_rental": 1.0, "elderly_couple": 0.05, "elderly_alone": 0.03},
 }
 
 
@@ -133,6 +153,10 @@ class PopulationMaker:
         return PersonPlan(name=name, gender=gender, birth_date=born, ethnicity=ethnicity, relation=relation,
                           id_number=number, phone=self.phone(age))
 
+    def old_age(self, lo: int, hi: int, mode: int) -> int:
+        """An older person's age: fewer people at each higher age."""
+        return int(self.rng.triangular(lo, hi + 1, mode))
+
     def phone(self, age: int) -> str:
         rng = self.rng
         chance = 0.0 if age < 12 else 0.35 if age < 15 else 0.95 if age < 65 else 0.8 if age < 75 else 0.5
@@ -158,19 +182,28 @@ class PopulationMaker:
 
     # --- households
 
-    def household(self, setting: str) -> HouseholdPlan:
-        """A household for a "village" or an "urban" community, with floating, away and tags decided."""
+    def household(self, setting: str, relocation: str = "") -> HouseholdPlan:
+        """A household for a "village" or an "urban" community, with floating, away and tags decided.
+
+        `relocation` names the kind of resettlement site a village is, if it is one.
+        """
         rng = self.rng
         shapes = VILLAGE_SHAPES if setting == "village" else URBAN_SHAPES
         shape = rng.choices([s for s, _ in shapes], weights=[w for _, w in shapes])[0]
         family = names.surname(rng)
-        ethnicity = names.minority(rng) if rng.random() < 0.072 else names.HAN
+        ethnicity = names.minority(rng) if rng.random() < 0.087 else names.HAN
         members = getattr(self, f"_{shape}")(family, ethnicity, setting)
         plan = HouseholdPlan(shape=shape, members=members)
         if rng.random() < FLOATING_CHANCE[setting].get(shape, 0.0):
             for m in members:
                 m.residence_type = ResidenceType.FLOATING.value
-        self._moves(plan)
+        elif relocation and rng.random() < RELOCATED_SHARE:
+            for m in members:
+                m.residence_type = ResidenceType.RELOCATED.value
+                m.relocation_type = relocation
+            plan.tags.append("relocated_household")
+        self._moves(plan, relocation)
+        self._tag(plan, setting)
         return plan
 
     def _couple(self, family: str, ethnicity: str, head_age: int, male_head: float = 0.82):
@@ -189,12 +222,12 @@ class PopulationMaker:
     def _elderly_alone(self, family, ethnicity, setting):
         rng = self.rng
         gender = FEMALE if rng.random() < 0.6 else MALE
-        who = self.person(family if gender == MALE else names.surname(rng), gender, rng.randint(62, 93), HEAD,
+        who = self.person(family if gender == MALE else names.surname(rng), gender, self.old_age(62, 95, 68), HEAD,
                           ethnicity)
         return [who]
 
     def _elderly_couple(self, family, ethnicity, setting):
-        return self._couple_shape(family, ethnicity, 61, 88)
+        return self._couple(family, ethnicity, self.old_age(60, 90, 64))[0]
 
     def _couple_shape(self, family, ethnicity, lo, hi):
         return self._couple(family, ethnicity, self.rng.randint(lo, hi))[0]
@@ -214,13 +247,13 @@ class PopulationMaker:
     def _couple_young(self, family, ethnicity, setting):
         return self._couple_shape(family, ethnicity, 23, 38)
 
-    def _couple_shape_village(self, family, ethnicity, setting):
+    def _couple_adult(self, family, ethnicity, setting):
         return self._couple_shape(family, ethnicity, 23, 59)
 
     def _nuclear(self, family, ethnicity, setting):
         rng = self.rng
         members, father, mother = self._couple(family, ethnicity, rng.randint(25, 52))
-        count = rng.choices((1, 2, 3), weights=(45, 42, 13) if setting == "village" else (62, 34, 4))[0]
+        count = rng.choices((1, 2, 3), weights=(55, 37, 8) if setting == "village" else (70, 27, 3))[0]
         members += self._children(family, father, mother, count, min(father.age - 22, 22))
         if setting == "village" and rng.random() < 0.3 and father.age < 50:
             (father if rng.random() < 0.8 else mother).status = ResidentStatus.AWAY.value
@@ -228,7 +261,7 @@ class PopulationMaker:
 
     def _three_generations(self, family, ethnicity, setting):
         rng = self.rng
-        elder_age = rng.randint(56, 84)
+        elder_age = self.old_age(54, 88, 60)
         middle_age = max(24, elder_age - rng.randint(24, 32))
         if rng.random() < 0.5:
             # the elder is the head; the son, his wife and their children are "child", "child_in_law", "grandchild"
@@ -258,7 +291,7 @@ class PopulationMaker:
                           grandfather.ethnicity)
         wife = self.spouse_of(son, son.ethnicity, relation=CHILD_IN_LAW)
         son.status = wife.status = ResidentStatus.AWAY.value
-        kids = self._children(family, son, wife, rng.choice((1, 1, 2, 2, 3)), min(son.age - 22, 15), GRANDCHILD)
+        kids = self._children(family, son, wife, rng.choice((1, 1, 1, 2, 2, 3)), min(son.age - 22, 15), GRANDCHILD)
         for kid in kids:
             if kid.age < 16:
                 kid.tags.append("left_behind_child")
@@ -267,7 +300,7 @@ class PopulationMaker:
     def _elder_with_son(self, family, ethnicity, setting):
         rng = self.rng
         gender = FEMALE if rng.random() < 0.6 else MALE
-        parent = self.person(family if gender == MALE else names.surname(rng), gender, rng.randint(68, 92), HEAD,
+        parent = self.person(family if gender == MALE else names.surname(rng), gender, self.old_age(66, 94, 72), HEAD,
                              ethnicity)
         son = self.person(family, MALE, max(30, parent.age - rng.randint(25, 34)), CHILD, ethnicity)
         return [parent, son]
@@ -283,12 +316,52 @@ class PopulationMaker:
 
     # --- dates
 
-    def _moves(self, plan: HouseholdPlan) -> None:
+    def _moves(self, plan: HouseholdPlan, relocation: str) -> None:
         """When each member moved in: floating people recently, registered ones long ago or at birth."""
         rng = self.rng
         if plan.head.residence_type == ResidenceType.FLOATING:
             since = REFERENCE_DATE - dt.timedelta(days=rng.randint(20, 8 * 365))
+        elif plan.head.residence_type == ResidenceType.RELOCATED:
+            first, last = RELOCATION_YEARS[relocation]
+            since = dt.date(rng.randint(first, last), rng.randint(1, 12), rng.randint(1, 28))
         else:
             since = REFERENCE_DATE - dt.timedelta(days=rng.randint(3 * 365, 30 * 365))
         for m in plan.members:
             m.moved_in = max(since, m.birth_date)
+
+    # --- special groups
+
+    def _tag(self, plan: HouseholdPlan, setting: str) -> None:
+        rng = self.rng
+        floating = plan.head.residence_type == ResidenceType.FLOATING
+        disabled = False
+        for m in plan.members:
+            age = m.age
+            if age >= 60 and plan.shape == "elderly_alone":
+                if rng.random() < 0.3:
+                    m.tags.append("lonely_elderly")
+                    if rng.random() < 0.4:
+                        m.tags.append("extreme_poverty")
+                else:
+                    m.tags.append("empty_nest_elderly")
+            elif age >= 60 and plan.shape == "elderly_couple":
+                m.tags.append("empty_nest_elderly")
+            chance = next(c for limit, c in DISABILITY_BY_AGE if age < limit)
+            if rng.random() < chance:
+                m.tags.append("disabled")
+                disabled = True
+            for code, lo, hi, gender, p in PERSON_TAG_CHANCES:
+                if lo <= age <= hi and (gender is None or m.gender == gender) and rng.random() < p:
+                    m.tags.append(code)
+            if (m.gender == FEMALE and 20 <= age <= 40 and m.relation in (SPOUSE, CHILD_IN_LAW, HEAD)
+                    and len(plan.members) > 1 and rng.random() < 0.04):
+                m.tags.append("pregnant")
+        low_income = (0.02 if setting == "village" else 0.015) + (0.06 if disabled else 0.0)
+        if plan.shape in ("elderly_alone", "elder_with_son") and "extreme_poverty" not in plan.head.tags:
+            low_income += 0.04
+        if floating:
+            low_income *= 0.2
+        if rng.random() < low_income:
+            plan.tags.append("low_income")
+        if rng.random() < 0.008:
+            plan.tags.append("military_family")

@@ -127,6 +127,14 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
             out["gender"] = sex
         elif out.get("gender") and out["gender"] != sex:
             raise ApplicationError(_("The gender does not match the ID number."), field="gender")
+    elif "id_number" not in out and instance is not None and instance.id_number:
+        # An edit of the birth date or gender alone must still agree with the ID number on file.
+        number = instance.id_number.plaintext()
+        if idcard.is_valid(number):
+            if out.get("birth_date") and out["birth_date"] != idcard.birth_date(number):
+                raise ApplicationError(_("The birth date does not match the ID number."), field="birth_date")
+            if out.get("gender") and out["gender"] != idcard.gender(number):
+                raise ApplicationError(_("The gender does not match the ID number."), field="gender")
     residence = out.get("residence_type", instance.residence_type if instance else ResidenceType.REGISTERED)
     relocation = out.get("relocation_type", instance.relocation_type if instance else "")
     if residence != ResidenceType.RELOCATED and relocation:
@@ -279,6 +287,8 @@ def resident_transfer(*, actor, resident: Resident, to: Household, relation: str
         raise ApplicationError(_("That household is no longer active."), field="household")
     if relation not in Relation.values:
         raise ApplicationError(_("Unknown relation."), field="relation")
+    if resident.status == ResidentStatus.DECEASED:
+        raise ApplicationError(_("A deceased resident cannot change household."))
     source = resident.household
     if source is not None and source.pk == to.pk:
         raise ApplicationError(_("The resident is already in that household."), field="household")

@@ -52,7 +52,7 @@ def _list_page(request, *, perm: str, select, template: str, rows_template: str,
     context = {"page": page, "filters": filters, "query": query.urlencode(),
                "tags": Tag.objects.all() if access.has_anywhere(request.user, "registry.view_sensitive")
                else Tag.objects.filter(sensitive=False), **extra}
-    if request.htmx and (request.GET.get("after") or request.htmx.target in ("rows",)):
+    if request.htmx and request.GET.get("after"):
         return render(request, rows_template, context)
     return render(request, template, context)
 

@@ -1,0 +1,61 @@
+"""The main path in a real browser, at phone width, in both languages: log in, find a household, edit it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from civicgrid.testing import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    "zh": {"households": "住户", "nav": "主导航", "saved": "已保存", "lang": "zh-hans"},
+    "en": {"households": "Households", "nav": "Main", "saved": "Saved", "lang": "en"},
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_secretary_finds_and_edits_a_household_on_a_phone(live_server, world, phone_context, lang):
+    words = TEXT[lang]
+    head = world.households["b"].head
+    page = phone_context(lang).new_page()
+    csp_errors = []
+    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+
+    page.goto(f"{live_server.url}/login/")
+    expect(page.locator("html")).to_have_attribute("lang", words["lang"])
+    page.fill("input[name=username]", "secretary")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit].primary").click()
+
+    # The menu is folded at 375 px: open it, then go to the households.
+    page.locator("label.nav-toggle-label").click()
+    page.get_by_role("navigation", name=words["nav"]).get_by_role("link", name=words["households"], exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["households"])
+
+    page.fill("input[name=q]", head.name)
+    page.locator("form.filters button[type=submit]").click()
+    results = page.locator("#rows > li a.title")
+    expect(results).to_have_count(1)
+    expect(results.first).to_contain_text(head.name)
+    results.first.click()
+
+    # The ID number is masked on the page.
+    expect(page.locator(f"#id_number-{head.pk}")).to_have_text(re.compile(r"^\d{3}\*{11}[\dX]{4}$"))
+
+    page.locator("a.button[href$='/edit/']").first.click()
+    page.fill("textarea[name=notes]", f"visited ({lang})")
+    page.locator("form button[type=submit].primary").click()
+    expect(page.locator(".msg-success")).to_contain_text(words["saved"])
+    expect(page.get_by_text(f"visited ({lang})")).to_be_visible()
+
+    # Nothing on the way needed an inline script or style.
+    assert csp_errors == []
+    # No horizontal scrolling at phone width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    world.households["b"].refresh_from_db()
+    assert world.households["b"].notes == f"visited ({lang})"
