@@ -24,10 +24,16 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = (
     DepartmentSpec("police", "{town}派出所", "town", ("public_security",), "110"),
     DepartmentSpec("water", "{county}自来水公司", "county", ("water",), "0856-6221103"),
     DepartmentSpec("power", "{town}供电所", "town", ("power",), "95598"),
-    DepartmentSpec("urban_management", "{county}综合行政执法局", "county",
-                   ("sanitation", "roads", "illegal_construction"), "0856-6221105"),
-    DepartmentSpec("civil_affairs", "{county}民政局", "county", ("social_assistance", "elderly_care"),
-                   "0856-6221106"),
+    DepartmentSpec(
+        "urban_management",
+        "{county}综合行政执法局",
+        "county",
+        ("sanitation", "roads", "illegal_construction"),
+        "0856-6221105",
+    ),
+    DepartmentSpec(
+        "civil_affairs", "{county}民政局", "county", ("social_assistance", "elderly_care"), "0856-6221106"
+    ),
     DepartmentSpec("market", "{county}市场监督管理局", "county", ("market",), "12315"),
     DepartmentSpec("environment", "{county}生态环境局", "county", ("environment",), "12369"),
     DepartmentSpec("health", "{county}卫生健康局", "county", ("health",), "0856-6221109"),

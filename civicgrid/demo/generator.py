@@ -45,13 +45,31 @@ class Scale:
 
 SCALES = {
     # One township: two urban communities and two villages, about 3,000 people.
-    "small": Scale(bbox=(108.60, 27.70, 108.72, 27.79), subdistricts=0, urban_per_subdistrict=(0, 0),
-                   townships=1, urban_per_township=(2, 2), villages_per_township=(2, 2),
-                   urban_grids=(6, 7), village_grids=(6, 7), urban_units=(3, 4), village_units=(3, 4)),
+    "small": Scale(
+        bbox=(108.60, 27.70, 108.72, 27.79),
+        subdistricts=0,
+        urban_per_subdistrict=(0, 0),
+        townships=1,
+        urban_per_township=(2, 2),
+        villages_per_township=(2, 2),
+        urban_grids=(6, 7),
+        village_grids=(6, 7),
+        urban_units=(3, 4),
+        village_units=(3, 4),
+    ),
     # A county seat of four subdistricts and eleven townships: about 500,000 people.
-    "county": Scale(bbox=(108.40, 27.30, 109.10, 27.90), subdistricts=4, urban_per_subdistrict=(12, 15),
-                    townships=11, urban_per_township=(2, 2), villages_per_township=(20, 26),
-                    urban_grids=(10, 14), village_grids=(6, 10), urban_units=(6, 8), village_units=(3, 6)),
+    "county": Scale(
+        bbox=(108.40, 27.30, 109.10, 27.90),
+        subdistricts=4,
+        urban_per_subdistrict=(12, 15),
+        townships=11,
+        urban_per_township=(2, 2),
+        villages_per_township=(20, 26),
+        urban_grids=(10, 14),
+        village_grids=(6, 10),
+        urban_units=(6, 8),
+        village_units=(3, 6),
+    ),
 }
 
 
@@ -189,8 +207,11 @@ class DemoGenerator:
         sub_names = names.pick_unique(rng, names.SUBDISTRICT_STEMS, sc.subdistricts, taken)
         town_names = names.pick_unique(rng, names.TOWN_STEMS, sc.townships, taken)
         stubs: list[CommunityStub] = []
-        relocation_kinds = [RelocationType.POVERTY.value, RelocationType.ECOLOGICAL.value,
-                            RelocationType.RESERVOIR.value]
+        relocation_kinds = [
+            RelocationType.POVERTY.value,
+            RelocationType.ECOLOGICAL.value,
+            RelocationType.RESERVOIR.value,
+        ]
         for i, (kind, box) in enumerate(zip(kinds, tile(sc.bbox, len(kinds)), strict=True)):
             if kind == Kind.SUBDISTRICT:
                 number = i + 1
@@ -206,12 +227,22 @@ class DemoGenerator:
             village_names = names.pick_unique(rng, names.VILLAGE_STEMS, villages, community_names)
             boxes = tile(box, urban + villages)
             for j in range(urban):
-                node = NodePlan(Level.COMMUNITY.value, f"{town.code[:9]}{j + 1:03d}", urban_names[j] + "社区",
-                                Kind.URBAN.value, boxes[j])
+                node = NodePlan(
+                    Level.COMMUNITY.value,
+                    f"{town.code[:9]}{j + 1:03d}",
+                    urban_names[j] + "社区",
+                    Kind.URBAN.value,
+                    boxes[j],
+                )
                 stubs.append(CommunityStub(node, town, "urban"))
             for j in range(villages):
-                node = NodePlan(Level.COMMUNITY.value, f"{town.code[:9]}{201 + j:03d}", village_names[j] + "村",
-                                Kind.VILLAGE.value, boxes[urban + j])
+                node = NodePlan(
+                    Level.COMMUNITY.value,
+                    f"{town.code[:9]}{201 + j:03d}",
+                    village_names[j] + "村",
+                    Kind.VILLAGE.value,
+                    boxes[urban + j],
+                )
                 # Every third village is a resettlement site, of a kind that turns with the town.
                 relocation = relocation_kinds[(i + j // 3) % 3] if j % 3 == 0 else ""
                 stubs.append(CommunityStub(node, town, "village", relocation))
@@ -243,7 +274,9 @@ class DemoGenerator:
             else:
                 place = f"{stub.node.name}{g}组"
                 grid_name = f"第{names.chinese_number(g)}网格（{names.chinese_number(g)}组）"
-            grid = GridPlan(NodePlan(Level.GRID.value, f"{stub.node.code}{g:03d}", grid_name, "", box), place=place)
+            grid = GridPlan(
+                NodePlan(Level.GRID.value, f"{stub.node.code}{g:03d}", grid_name, "", box), place=place
+            )
             self._units(stub, grid, urban)
             self._party_members(grid)
             grids.append(grid)
@@ -287,21 +320,31 @@ class DemoGenerator:
         """A few party members in each grid, from the adults who live there."""
         rng = self.rng
         candidates = [
-            p for unit in grid.units for house in unit.houses for hh in house.households for p in hh.members
-            if 22 <= p.age <= 85 and p.status == ResidentStatus.PRESENT
+            p
+            for unit in grid.units
+            for house in unit.houses
+            for hh in house.households
+            for p in hh.members
+            if 22 <= p.age <= 85
+            and p.status == ResidentStatus.PRESENT
             and p.residence_type != ResidenceType.FLOATING
         ]
         for person in rng.sample(candidates, min(len(candidates), rng.randint(3, 7))):
             joined_age = rng.randint(19, min(person.age, 45))
             joined = person.birth_date.replace(year=person.birth_date.year + joined_age, day=1)
             inservice = person.age < 60 and rng.random() < 0.25
-            person.party = PartyPlan(joined_on=min(joined, REFERENCE_DATE), inservice=inservice,
-                                     workplace=rng.choice(names.WORKPLACES) if inservice else "")
+            person.party = PartyPlan(
+                joined_on=min(joined, REFERENCE_DATE),
+                inservice=inservice,
+                workplace=rng.choice(names.WORKPLACES) if inservice else "",
+            )
 
     # --- logins
 
     def login_names(self, count: int) -> list[str]:
         """Chinese display names for the demo logins (their own stream: the county does not change)."""
         rng = random.Random(f"{self.seed}:logins")
-        return [names.full_name(rng, names.surname(rng), rng.choice(("male", "female")), rng.randint(1965, 1998))
-                for _ in range(count)]
+        return [
+            names.full_name(rng, names.surname(rng), rng.choice(("male", "female")), rng.randint(1965, 1998))
+            for _ in range(count)
+        ]

@@ -22,24 +22,43 @@ from civicgrid.registry.models import Relation, RelocationType, ResidenceType, R
 REFERENCE_DATE = dt.date(2026, 1, 1)
 
 PHONE_PREFIXES = tuple(
-    [f"13{d}" for d in range(10)] + [f"15{d}" for d in (0, 1, 2, 3, 5, 6, 7, 8, 9)]
-    + [f"18{d}" for d in range(10)] + ["191", "193", "195", "197", "198", "199"]
+    [f"13{d}" for d in range(10)]
+    + [f"15{d}" for d in (0, 1, 2, 3, 5, 6, 7, 8, 9)]
+    + [f"18{d}" for d in range(10)]
+    + ["191", "193", "195", "197", "198", "199"]
 )
 
 MALE, FEMALE = "male", "female"
 HEAD, SPOUSE, CHILD, PARENT, GRANDCHILD, CHILD_IN_LAW, OTHER = (
-    Relation.HEAD.value, Relation.SPOUSE.value, Relation.CHILD.value, Relation.PARENT.value,
-    Relation.GRANDCHILD.value, Relation.CHILD_IN_LAW.value, Relation.OTHER.value,
+    Relation.HEAD.value,
+    Relation.SPOUSE.value,
+    Relation.CHILD.value,
+    Relation.PARENT.value,
+    Relation.GRANDCHILD.value,
+    Relation.CHILD_IN_LAW.value,
+    Relation.OTHER.value,
 )
 
 # Household shapes and their weights. Tuned so the whole population lands on the census figures.
 VILLAGE_SHAPES = (
-    ("elderly_alone", 7), ("elderly_couple", 8), ("single_adult", 13), ("couple_adult", 16), ("nuclear", 22),
-    ("three_generations", 11), ("left_behind", 8), ("elder_with_son", 5),
+    ("elderly_alone", 7),
+    ("elderly_couple", 8),
+    ("single_adult", 13),
+    ("couple_adult", 16),
+    ("nuclear", 22),
+    ("three_generations", 11),
+    ("left_behind", 8),
+    ("elder_with_son", 5),
 )
 URBAN_SHAPES = (
-    ("elderly_alone", 7), ("elderly_couple", 8), ("single_young", 16), ("couple_young", 12),
-    ("nuclear", 25), ("three_generations", 9), ("middle_couple", 11), ("shared_rental", 5),
+    ("elderly_alone", 7),
+    ("elderly_couple", 8),
+    ("single_young", 16),
+    ("couple_young", 12),
+    ("nuclear", 25),
+    ("three_generations", 9),
+    ("middle_couple", 11),
+    ("shared_rental", 5),
 )
 # In a resettlement village, the share of households that were moved there, and when.
 RELOCATED_SHARE = 0.12
@@ -63,9 +82,17 @@ DISABILITY_BY_AGE = ((15, 0.015), (45, 0.035), (60, 0.07), (75, 0.13), (200, 0.2
 
 # Chance that a household of this shape lives here without being registered here (floating).
 FLOATING_CHANCE = {
-    "village": {"single_adult": 0.30, "couple_adult": 0.30, "nuclear": 0.20},
-    "urban": {"single_young": 0.80, "couple_young": 0.65, "nuclear": 0.48, "three_generations": 0.15,
-              "middle_couple": 0.20, "shared_rental": 1.0, "elderly_couple": 0.05, "elderly_alone": 0.03},
+    "village": {"single_adult": 0.35, "couple_adult": 0.35, "nuclear": 0.24},
+    "urban": {
+        "single_young": 0.80,
+        "couple_young": 0.65,
+        "nuclear": 0.48,
+        "three_generations": 0.15,
+        "middle_couple": 0.20,
+        "shared_rental": 1.0,
+        "elderly_couple": 0.05,
+        "elderly_alone": 0.03,
+    },
 }
 
 
@@ -150,8 +177,15 @@ class PopulationMaker:
         born = REFERENCE_DATE - dt.timedelta(days=int(age * 365.25) + rng.randint(1, 364))
         number, born = self.ids.make(born, gender == MALE)
         name = names.full_name(rng, family, gender, born.year)
-        return PersonPlan(name=name, gender=gender, birth_date=born, ethnicity=ethnicity, relation=relation,
-                          id_number=number, phone=self.phone(age))
+        return PersonPlan(
+            name=name,
+            gender=gender,
+            birth_date=born,
+            ethnicity=ethnicity,
+            relation=relation,
+            id_number=number,
+            phone=self.phone(age),
+        )
 
     def old_age(self, lo: int, hi: int, mode: int) -> int:
         """An older person's age: fewer people at each higher age."""
@@ -169,8 +203,11 @@ class PopulationMaker:
         gender = FEMALE if head.gender == MALE else MALE
         gap = rng.randint(-1, 5)
         age = head.age - gap if gender == FEMALE else head.age + gap
-        eth = ethnicity if (ethnicity != names.HAN and rng.random() < 0.6) else (
-            names.minority(rng) if rng.random() < 0.03 else names.HAN)
+        eth = (
+            ethnicity
+            if (ethnicity != names.HAN and rng.random() < 0.6)
+            else (names.minority(rng) if rng.random() < 0.03 else names.HAN)
+        )
         return self.person(names.surname(rng), gender, max(age, 20), relation, eth)
 
     def child_of(self, family: str, father_eth: str, mother_eth: str, age: int, relation: str) -> PersonPlan:
@@ -216,14 +253,21 @@ class PopulationMaker:
 
     def _children(self, family, father, mother, count: int, max_age: int, relation=CHILD):
         max_age = max(0, max_age)
-        return [self.child_of(family, father.ethnicity, mother.ethnicity, self.rng.randint(0, max_age), relation)
-                for _ in range(count)]
+        return [
+            self.child_of(family, father.ethnicity, mother.ethnicity, self.rng.randint(0, max_age), relation)
+            for _ in range(count)
+        ]
 
     def _elderly_alone(self, family, ethnicity, setting):
         rng = self.rng
         gender = FEMALE if rng.random() < 0.6 else MALE
-        who = self.person(family if gender == MALE else names.surname(rng), gender, self.old_age(62, 95, 68), HEAD,
-                          ethnicity)
+        who = self.person(
+            family if gender == MALE else names.surname(rng),
+            gender,
+            self.old_age(62, 95, 68),
+            HEAD,
+            ethnicity,
+        )
         return [who]
 
     def _elderly_couple(self, family, ethnicity, setting):
@@ -264,7 +308,7 @@ class PopulationMaker:
         elder_age = self.old_age(54, 88, 60)
         middle_age = max(24, elder_age - rng.randint(24, 32))
         if rng.random() < 0.5:
-            # the elder is the head; the son, his wife and their children are "child", "child_in_law", "grandchild"
+            # the elder is the head: son "child", his wife "child_in_law", their children "grandchild"
             members, grandfather, grandmother = self._couple(family, ethnicity, elder_age)
             if rng.random() < 0.25:
                 members.remove(grandfather if members[0] is grandfather else grandmother)
@@ -287,11 +331,14 @@ class PopulationMaker:
         if rng.random() < 0.25:
             members.remove(grandfather if members[0] is grandfather else grandmother)
             members[0].relation = HEAD
-        son = self.person(family, MALE, max(24, grandfather.age - rng.randint(23, 30)), CHILD,
-                          grandfather.ethnicity)
+        son = self.person(
+            family, MALE, max(24, grandfather.age - rng.randint(23, 30)), CHILD, grandfather.ethnicity
+        )
         wife = self.spouse_of(son, son.ethnicity, relation=CHILD_IN_LAW)
         son.status = wife.status = ResidentStatus.AWAY.value
-        kids = self._children(family, son, wife, rng.choice((1, 1, 1, 2, 2, 3)), min(son.age - 22, 15), GRANDCHILD)
+        kids = self._children(
+            family, son, wife, rng.choice((1, 1, 1, 2, 2, 3)), min(son.age - 22, 15), GRANDCHILD
+        )
         for kid in kids:
             if kid.age < 16:
                 kid.tags.append("left_behind_child")
@@ -300,8 +347,13 @@ class PopulationMaker:
     def _elder_with_son(self, family, ethnicity, setting):
         rng = self.rng
         gender = FEMALE if rng.random() < 0.6 else MALE
-        parent = self.person(family if gender == MALE else names.surname(rng), gender, self.old_age(66, 94, 72), HEAD,
-                             ethnicity)
+        parent = self.person(
+            family if gender == MALE else names.surname(rng),
+            gender,
+            self.old_age(66, 94, 72),
+            HEAD,
+            ethnicity,
+        )
         son = self.person(family, MALE, max(30, parent.age - rng.randint(25, 34)), CHILD, ethnicity)
         return [parent, son]
 
@@ -310,8 +362,9 @@ class PopulationMaker:
         people = [self.person(family, rng.choice((MALE, FEMALE)), rng.randint(19, 36), HEAD, ethnicity)]
         for _ in range(rng.choice((1, 1, 2))):
             eth = names.minority(rng) if rng.random() < 0.07 else names.HAN
-            people.append(self.person(names.surname(rng), rng.choice((MALE, FEMALE)), rng.randint(19, 36), OTHER,
-                                      eth))
+            people.append(
+                self.person(names.surname(rng), rng.choice((MALE, FEMALE)), rng.randint(19, 36), OTHER, eth)
+            )
         return people
 
     # --- dates
@@ -353,8 +406,13 @@ class PopulationMaker:
             for code, lo, hi, gender, p in PERSON_TAG_CHANCES:
                 if lo <= age <= hi and (gender is None or m.gender == gender) and rng.random() < p:
                     m.tags.append(code)
-            if (m.gender == FEMALE and 20 <= age <= 40 and m.relation in (SPOUSE, CHILD_IN_LAW, HEAD)
-                    and len(plan.members) > 1 and rng.random() < 0.04):
+            if (
+                m.gender == FEMALE
+                and 20 <= age <= 40
+                and m.relation in (SPOUSE, CHILD_IN_LAW, HEAD)
+                and len(plan.members) > 1
+                and rng.random() < 0.04
+            ):
                 m.tags.append("pregnant")
         low_income = (0.02 if setting == "village" else 0.015) + (0.06 if disabled else 0.0)
         if plan.shape in ("elderly_alone", "elder_with_son") and "extreme_poverty" not in plan.head.tags:

@@ -1,0 +1,413 @@
+"""Writing the demo county: territory, organisations and logins through the services, people in bulk.
+
+One community at a time, each in its own transaction, so the county scale streams; the small scale
+runs in one transaction, so a failed load leaves nothing behind. Loading twice does nothing: a county
+with the demo code is detected first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import reset_queries, transaction
+from django.db.models import OuterRef, Subquery
+
+from civicgrid.accounts.roles import Role
+from civicgrid.accounts.services import role_assign, user_create
+from civicgrid.audit.models import AuditEvent
+from civicgrid.audit.services import audit_record
+from civicgrid.core import paths
+from civicgrid.core.protected import blind_index
+from civicgrid.demo.departments import DEPARTMENTS
+from civicgrid.demo.generator import COUNTY_CODE, DEMO_PASSWORD, CommunityPlan, DemoGenerator, NodePlan
+from civicgrid.demo.population import REFERENCE_DATE
+from civicgrid.orgs.models import Organisation, OrgKind, PartyMembership
+from civicgrid.orgs.services import organisation_create
+from civicgrid.registry.models import (
+    House,
+    Household,
+    MoveKind,
+    ResidenceType,
+    Resident,
+    ResidentMove,
+    Tag,
+    Tagging,
+)
+from civicgrid.territory.models import Kind, Territory
+from civicgrid.territory.services import territory_create
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None
+
+BATCH = 500
+LOAD_ACTION = "demo.load"
+
+MOVE_NOTES = {
+    ResidenceType.REGISTERED.value: "户籍登记",
+    ResidenceType.FLOATING.value: "流动人口暂住登记",
+    ResidenceType.RELOCATED.value: "易地搬迁安置入住",
+}
+HOUSEHOLD_NOTES = {"left_behind": "子女外出务工，祖辈照看孙辈", "shared_rental": "合租"}
+
+
+@dataclass
+class LoadResult:
+    created: bool
+    complete: bool = True
+    counts: Counter = field(default_factory=Counter)
+    elapsed: float = 0.0
+    peak_rss_mb: float = 0.0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, where
+
+
+def peak_rss_mb() -> float:
+    if resource is None:
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def demo_present() -> tuple[bool, bool]:
+    """(is the demo county there, did its load finish)."""
+    county = Territory.objects.filter(code=COUNTY_CODE).first()
+    if county is None:
+        return False, False
+    done = AuditEvent.objects.filter(
+        action=LOAD_ACTION, object_type="territory.territory", object_id=str(county.pk)
+    ).exists()
+    return True, done
+
+
+def demo_load(
+    *,
+    scale: str = "small",
+    seed: int = 1,
+    communities: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadResult:
+    present, done = demo_present()
+    if present:
+        return LoadResult(created=False, complete=done)
+    started = time.monotonic()
+    generator = DemoGenerator(scale, seed, communities)
+    loader = _Loader(generator, progress or (lambda _msg: None))
+    # The small county is all or nothing; the big one commits community by community.
+    whole = transaction.atomic() if scale == "small" else contextlib.nullcontext()
+    with whole:
+        loader.run()
+        result = LoadResult(created=True, counts=loader.counts, logins=loader.logins)
+        result.elapsed = time.monotonic() - started
+        result.peak_rss_mb = peak_rss_mb()
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action=LOAD_ACTION,
+                obj=loader.county,
+                summary={
+                    "scale": scale,
+                    "seed": seed,
+                    "communities_limit": communities,
+                    "seconds": round(result.elapsed, 1),
+                    **dict(loader.counts),
+                },
+            )
+    return result
+
+
+def _tag_since(person_or_household_key: str, floor: dt.date) -> dt.date:
+    """A stable, spread-out "since" date for a tag, no earlier than `floor`."""
+    days = int(person_or_household_key[-6:-1]) % 2200 if person_or_household_key[-6:-1].isdigit() else 400
+    return max(floor, REFERENCE_DATE - dt.timedelta(days=days))
+
+
+class _Loader:
+    def __init__(self, generator: DemoGenerator, progress: Callable[[str], None]):
+        self.gen = generator
+        self.progress = progress
+        self.counts: Counter = Counter()
+        self.logins: list[tuple[str, str, str]] = []
+        self.tags = {t.code: t for t in Tag.objects.all()}
+        self.county: Territory | None = None
+        self.towns: dict[str, Territory] = {}
+        self.departments: dict[str, Organisation] = {}
+        self.first: dict[str, Territory] = {}  # nodes the logins sit on
+
+    def run(self) -> None:
+        started = time.monotonic()
+        with transaction.atomic():
+            self.county = self._node(self.gen.county, None)
+            self._departments(self.county, "county")
+        total = len(self.gen.stubs)
+        for i, plan in enumerate(self.gen.communities(), start=1):
+            with transaction.atomic():
+                town = self.towns.get(plan.stub.town.code) or self._town(plan.stub.town)
+                residents = self._community(town, plan)
+            reset_queries()  # with DEBUG on, Django keeps every statement; a county would fill memory
+            self.progress(
+                f"[{i}/{total}] {town.name} {plan.node.name}: {residents} residents "
+                f"({time.monotonic() - started:.1f} s)"
+            )
+        with transaction.atomic():
+            self._logins()
+
+    # --- territory and organisations
+
+    def _node(self, plan: NodePlan, parent: Territory | None) -> Territory:
+        self.counts["territory_nodes"] += 1
+        return territory_create(
+            actor=None,
+            level=plan.level,
+            name=plan.name,
+            code=plan.code,
+            parent=parent,
+            kind=plan.kind,
+            boundary=plan.boundary,
+        )
+
+    def _org(self, **kwargs) -> Organisation:
+        self.counts["organisations"] += 1
+        return organisation_create(actor=None, **kwargs)
+
+    def _town(self, plan: NodePlan) -> Territory:
+        town = self._node(plan, self.county)
+        self.towns[plan.code] = town
+        self.first.setdefault("town", town)
+        self._departments(town, "town")
+        return town
+
+    def _departments(self, node: Territory, level: str) -> None:
+        for spec in DEPARTMENTS:
+            if spec.level != level:
+                continue
+            name = spec.name.format(county=self.county.name, town=node.name)
+            org = self._org(
+                kind=OrgKind.DEPARTMENT,
+                name=name,
+                territory=node,
+                categories=list(spec.categories),
+                contact_phone=spec.phone,
+            )
+            self.departments.setdefault(spec.key, org)
+
+    def _community(self, town: Territory, plan: CommunityPlan) -> int:
+        community = self._node(plan.node, town)
+        self.first.setdefault("community", community)
+        if community.kind == Kind.VILLAGE:
+            self.first.setdefault("village", community)
+        committee = self._org(kind=OrgKind.PARTY_ORG, name=f"中共{community.name}委员会", territory=community)
+        self._org(
+            kind=OrgKind.MEDIATION_COMMITTEE, name=f"{community.name}人民调解委员会", territory=community
+        )
+        units: dict[str, Territory] = {}
+        branches: dict[str, Organisation] = {}
+        for grid_plan in plan.grids:
+            grid = self._node(grid_plan.node, community)
+            branches[grid_plan.node.code] = self._org(
+                kind=OrgKind.PARTY_ORG, name=f"{grid.name}党支部", territory=grid, parent=committee
+            )
+            if community == self.first["community"]:
+                self.first.setdefault("grid", grid)
+                if grid != self.first["grid"]:
+                    self.first.setdefault("sibling_grid", grid)
+            for unit_plan in grid_plan.units:
+                unit = units[unit_plan.node.code] = self._node(unit_plan.node, grid)
+                self.first.setdefault("unit", unit)
+        if community.kind == Kind.URBAN and "urban_extras" not in self.first:
+            self.first["urban_extras"] = community
+            self._urban_extras(community, plan)
+        return self._people(community, plan, units, branches)
+
+    def _urban_extras(self, community: Territory, plan: CommunityPlan) -> None:
+        compound = plan.grids[0].place
+        self._org(kind=OrgKind.PARTNER_UNIT, name=f"{self.county.name}人民医院党总支", territory=community)
+        self._org(kind=OrgKind.MASS_ORG, name=f"{community.name}妇女联合会", territory=community)
+        self._org(
+            kind=OrgKind.PROPERTY_COMPANY,
+            name=f"{self.county.name}安居物业服务有限公司",
+            territory=community,
+            contact_phone="0856-6230088",
+        )
+        self._org(kind=OrgKind.OWNERS_COMMITTEE, name=f"{compound}业主委员会", territory=community)
+
+    # --- people, in bulk
+
+    def _people(
+        self,
+        community: Territory,
+        plan: CommunityPlan,
+        units: dict[str, Territory],
+        branches: dict[str, Organisation],
+    ) -> int:
+        houses, households, household_plans, residents, person_plans = [], [], [], [], []
+        for grid_plan in plan.grids:
+            branch = branches[grid_plan.node.code]
+            for unit_plan in grid_plan.units:
+                unit = units[unit_plan.node.code]
+                for hp in unit_plan.houses:
+                    house = House(
+                        unit=unit,
+                        territory_path=unit.path,
+                        house_code=hp.code,
+                        address=hp.address,
+                        lon=hp.lon,
+                        lat=hp.lat,
+                    )
+                    houses.append(house)
+                    for hh in hp.households:
+                        households.append(
+                            Household(
+                                house=house,
+                                number=hh.number,
+                                territory_path=unit.path,
+                                notes=HOUSEHOLD_NOTES.get(hh.shape, ""),
+                            )
+                        )
+                        household_plans.append((hh, branch))
+        House.objects.bulk_create(houses, batch_size=BATCH)
+        Household.objects.bulk_create(households, batch_size=BATCH)
+        for household, (hh, _branch) in zip(households, household_plans, strict=True):
+            for p in hh.members:
+                residents.append(
+                    Resident(
+                        household=household,
+                        territory_path=household.territory_path,
+                        relation=p.relation,
+                        name=p.name,
+                        gender=p.gender,
+                        birth_date=p.birth_date,
+                        ethnicity=p.ethnicity,
+                        id_number=p.id_number,
+                        id_number_hash=blind_index("id_number", p.id_number),
+                        phone=p.phone,
+                        phone_hash=blind_index("phone", p.phone) if p.phone else "",
+                        residence_type=p.residence_type,
+                        relocation_type=p.relocation_type,
+                        status=p.status,
+                    )
+                )
+                person_plans.append(p)
+        Resident.objects.bulk_create(residents, batch_size=BATCH)
+        # Each household's head is the member whose relation is "head": one statement for the community.
+        Household.objects.filter(paths.subtree_q("territory_path", community.path)).update(
+            head=Subquery(Resident.objects.filter(household=OuterRef("pk"), relation="head").values("pk")[:1])
+        )
+        self._taggings(households, household_plans, residents, person_plans)
+        self._moves(residents, person_plans)
+        self._memberships(residents, person_plans, household_plans, households)
+        self.counts["houses"] += len(houses)
+        self.counts["households"] += len(households)
+        self.counts["residents"] += len(residents)
+        return len(residents)
+
+    def _taggings(self, households, household_plans, residents, person_plans) -> None:
+        rows = []
+        for household, (hh, _branch) in zip(households, household_plans, strict=True):
+            for code in hh.tags:
+                since = _tag_since(household.number, hh.members[0].moved_in)
+                rows.append(
+                    Tagging(
+                        tag=self.tags[code],
+                        household=household,
+                        since=since,
+                        territory_path=household.territory_path,
+                    )
+                )
+        for resident, p in zip(residents, person_plans, strict=True):
+            for code in p.tags:
+                rows.append(
+                    Tagging(
+                        tag=self.tags[code],
+                        resident=resident,
+                        since=_tag_since(p.id_number, p.moved_in),
+                        territory_path=resident.territory_path,
+                    )
+                )
+        Tagging.objects.bulk_create(rows, batch_size=BATCH)
+        self.counts["taggings"] += len(rows)
+
+    def _moves(self, residents, person_plans) -> None:
+        rows = [
+            ResidentMove(
+                resident=r,
+                kind=MoveKind.MOVE_IN,
+                to_household_id=r.household_id,
+                on=p.moved_in,
+                note=MOVE_NOTES[p.residence_type],
+                territory_path=r.territory_path,
+            )
+            for r, p in zip(residents, person_plans, strict=True)
+        ]
+        ResidentMove.objects.bulk_create(rows, batch_size=BATCH)
+        self.counts["moves"] += len(rows)
+
+    def _memberships(self, residents, person_plans, household_plans, households) -> None:
+        branch_of = {h.pk: branch for h, (_hh, branch) in zip(households, household_plans, strict=True)}
+        rows = []
+        for r, p in zip(residents, person_plans, strict=True):
+            if p.party is None:
+                continue
+            branch = branch_of[r.household_id]
+            rows.append(
+                PartyMembership(
+                    resident=r,
+                    organisation=branch,
+                    joined_on=p.party.joined_on,
+                    inservice=p.party.inservice,
+                    workplace=p.party.workplace,
+                    since=max(p.party.joined_on, p.moved_in),
+                    territory_path=branch.territory_path,
+                )
+            )
+        PartyMembership.objects.bulk_create(rows, batch_size=BATCH)
+        self.counts["party_members"] += len(rows)
+
+    # --- logins
+
+    def _placements(self) -> list[tuple[str, str, Territory, Organisation | None]]:
+        """(username, role, node, organisation) for every role, plus a second grid chief next door."""
+        first = self.first
+        where = {
+            Role.TOWN_OFFICER: first["town"],
+            Role.STATIONED_CADRE: first.get("village", first["community"]),
+            Role.GRID_CHIEF: first["grid"],
+            Role.GRID_WORKER: first["grid"],
+            Role.PARTY_MEMBER: first["grid"],
+            Role.UNIT_CHIEF: first["unit"],
+            Role.HOUSEHOLD_HEAD: first["unit"],
+            Role.DEPARTMENT_HANDLER: self.county,
+        }
+        out = []
+        for role in Role:
+            org = self.departments["housing"] if role == Role.DEPARTMENT_HANDLER else None
+            out.append((role.value, role.value, where.get(role, first["community"]), org))
+            if role == Role.GRID_CHIEF and "sibling_grid" in first:
+                out.append(("grid_chief_b", role.value, first["sibling_grid"], None))
+        return out
+
+    def _logins(self) -> None:
+        User = get_user_model()
+        placements = self._placements()
+        display = self.gen.login_names(len(placements) + 1)
+        password = make_password(DEMO_PASSWORD)  # hashed once: the demo logins share one password
+        for (username, role, node, org), name in zip(placements, display, strict=False):
+            if User.objects.filter(username=username).exists():
+                self.logins.append((username, role, f"{node.name} (existing user left unchanged)"))
+                continue
+            user = user_create(actor=None, username=username, password=None, display_name=name)
+            User.objects.filter(pk=user.pk).update(password=password)
+            role_assign(actor=None, user=user, role=role, territory=node, organisation=org)
+            self.counts["users"] += 1
+            self.logins.append((username, role, node.name + (f" · {org.name}" if org else "")))
+        if not User.objects.filter(username="admin").exists():
+            admin = user_create(actor=None, username="admin", password=None, display_name=display[-1])
+            User.objects.filter(pk=admin.pk).update(password=password, is_staff=True, is_superuser=True)
+            self.counts["users"] += 1
+            self.logins.append(("admin", "superuser", "everywhere"))

@@ -1,0 +1,67 @@
+"""`civicgrid demo`: load a realistic demo county (once; running it again does nothing)."""
+
+from __future__ import annotations
+
+import argparse
+
+from django.core.management.base import BaseCommand, CommandError
+
+from civicgrid.demo.generator import COUNTY_CODE, DEMO_PASSWORD, SCALES
+from civicgrid.demo.loader import demo_load
+
+
+class Command(BaseCommand):
+    help = "Load a deterministic demo county: territory, households, residents, organisations, one login per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="small",
+            help="small: one town, about 3,000 residents; county: about 500,000 residents.",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="The same seed gives the same county.")
+        # For quick trials and tests: only the first N communities of the layout.
+        parser.add_argument("--communities", type=int, default=None, help=argparse.SUPPRESS)
+
+    def handle(self, *args, scale: str, seed: int, communities: int | None, **options):
+        if communities is not None and communities < 1:
+            raise CommandError("--communities must be at least 1.")
+        verbose = options.get("verbosity", 1) >= 1
+        progress = (lambda msg: self.stdout.write("  " + msg)) if verbose and scale != "small" else None
+        if verbose:
+            self.stdout.write(f"Loading the {scale} demo county (seed {seed})…")
+        result = demo_load(scale=scale, seed=seed, communities=communities, progress=progress)
+        if not result.created:
+            if not result.complete:
+                raise CommandError(
+                    f"The demo county {COUNTY_CODE} is present but its load did not finish. "
+                    "Start again from an empty database."
+                )
+            self.stdout.write(f"The demo county {COUNTY_CODE} is already loaded; nothing to do.")
+            return
+        if not verbose:
+            return
+        w = self.stdout.write
+        w(
+            self.style.SUCCESS(
+                f"Demo county loaded in {result.elapsed:.1f} s (peak memory {result.peak_rss_mb:.0f} MB)."
+            )
+        )
+        for key in (
+            "territory_nodes",
+            "organisations",
+            "houses",
+            "households",
+            "residents",
+            "taggings",
+            "moves",
+            "party_members",
+            "users",
+        ):
+            w(f"  {key.replace('_', ' '):<16} {result.counts.get(key, 0):>9,}")
+        w("")
+        w(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        width = max(len(u) for u, _r, _w in result.logins)
+        for username, role, where in result.logins:
+            w(f"  {username:<{width}}  {role:<22}  {where}")

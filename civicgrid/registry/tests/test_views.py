@@ -1,0 +1,174 @@
+"""Registry pages, persona by persona: what each one sees, may change, and is refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from civicgrid.audit.models import AuditEvent, DataAccess
+from civicgrid.registry.models import Household, Tag, Tagging
+from civicgrid.testing import make_household
+
+pytestmark = pytest.mark.django_db
+
+
+def test_grid_chief_lists_only_households_of_own_grid(world, client_for):
+    response = client_for(world.grid_chief_a).get(reverse("registry:household_list"))
+    assert response.status_code == 200
+    shown = [h.pk for h in response.context["page"].rows]
+    assert shown == [world.households["a"].pk]
+
+
+def test_secretary_lists_every_household_of_the_community_but_not_the_next_village(world, client_for):
+    response = client_for(world.secretary).get(reverse("registry:household_list"))
+    shown = {h.pk for h in response.context["page"].rows}
+    assert shown == {world.households[k].pk for k in ("a", "b", "c")}
+
+
+def test_sibling_grid_household_does_not_exist_for_grid_chief(world, client_for):
+    url = reverse("registry:household_detail", args=[world.households["b"].pk])
+    assert client_for(world.grid_chief_a).get(url).status_code == 404
+    # Grid C's code (…010) shares a prefix with grid A's (…001): still not visible.
+    url_c = reverse("registry:household_detail", args=[world.households["c"].pk])
+    assert client_for(world.grid_chief_a).get(url_c).status_code == 404
+
+
+def test_department_handler_is_forbidden_inside_the_county(world, client_for):
+    url = reverse("registry:household_detail", args=[world.households["a"].pk])
+    assert client_for(world.handler).get(url).status_code == 403
+    assert client_for(world.handler).get(reverse("registry:household_list")).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(world, client):
+    response = client.get(reverse("registry:household_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_household_detail_shows_ids_masked(world, client_for):
+    head = world.households["a"].head
+    response = client_for(world.secretary).get(reverse("registry:household_detail", args=[world.households["a"].pk]))
+    html = response.content.decode()
+    plain = head.id_number.plaintext()
+    assert plain not in html
+    assert str(head.id_number) in html
+    assert head.phone.plaintext() not in html
+
+
+def test_search_by_exact_id_number_finds_the_household(world, client_for):
+    head = world.households["b"].head
+    response = client_for(world.secretary).get(reverse("registry:household_list"), {"q": head.id_number.plaintext()})
+    assert [h.pk for h in response.context["page"].rows] == [world.households["b"].pk]
+
+
+def test_sensitive_tags_are_hidden_from_grid_workers(world, client_for):
+    low_income = Tag.objects.get(code="low_income")
+    household = world.households["a"]
+    Tagging.objects.create(tag=low_income, household=household, territory_path=household.territory_path)
+    url = reverse("registry:household_detail", args=[household.pk])
+    assert low_income.name_zh in client_for(world.grid_chief_a).get(url).content.decode()
+    assert low_income.name_zh not in client_for(world.grid_worker_a).get(url).content.decode()
+    # Filtering by a sensitive tag the user cannot see finds nothing.
+    response = client_for(world.grid_worker_a).get(reverse("registry:household_list"), {"tag": "low_income"})
+    assert response.context["page"].rows == []
+
+
+def test_editing_a_household_is_saved_and_audited(world, client_for):
+    household = world.households["a"]
+    response = client_for(world.grid_chief_a).post(
+        reverse("registry:household_edit", args=[household.pk]),
+        {"status": "active", "head": household.head_id, "notes": "needs a ramp"},
+    )
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert household.notes == "needs a ramp"
+    event = AuditEvent.objects.filter(action="household.update", object_id=str(household.pk)).latest("id")
+    assert event.actor == world.grid_chief_a
+    assert event.summary["notes"] == ["", "needs a ramp"]
+
+
+def test_resident_edit_with_bad_id_number_shows_the_error_and_keeps_the_input(world, client_for):
+    resident = world.households["a"].head
+    data = {"name": "改名", "id_number": "110105194912310021", "gender": "male", "birth_date": "1970-03-04",
+            "ethnicity": "汉族", "phone": "", "relation": "head", "residence_type": "registered",
+            "relocation_type": "", "status": "present"}
+    response = client_for(world.grid_chief_a).post(reverse("registry:resident_edit", args=[resident.pk]), data)
+    assert response.status_code == 200
+    assert "check digit" in response.content.decode() or "校验" in response.content.decode()
+    assert 'value="改名"' in response.content.decode()
+    resident.refresh_from_db()
+    assert resident.name != "改名"
+
+
+def test_adding_a_member_takes_birth_date_and_gender_from_the_id_number(world, client_for):
+    household = world.households["a"]
+    response = client_for(world.grid_chief_a).post(
+        reverse("registry:resident_add", args=[household.pk]),
+        {"name": "新成员", "id_number": "11010519491231002X", "relation": "parent", "residence_type": "registered",
+         "ethnicity": "汉族"},
+    )
+    assert response.status_code == 302
+    member = household.members.get(name="新成员")
+    assert member.birth_date.isoformat() == "1949-12-31"
+    assert member.gender == "female"
+
+
+def test_grid_worker_cannot_edit_outside_grid(world, client_for):
+    url = reverse("registry:household_edit", args=[world.households["b"].pk])
+    assert client_for(world.grid_worker_a).post(url, {"status": "active", "notes": "x"}).status_code == 404
+
+
+def test_reveal_needs_a_reason_and_is_recorded(world, client_for):
+    resident = world.households["a"].head
+    url = reverse("registry:resident_reveal", args=[resident.pk])
+    c = client_for(world.secretary)
+    refused = c.post(url, {"field": "id_number", "reason": ""})
+    assert refused.status_code == 400
+    assert DataAccess.objects.count() == 0
+    shown = c.post(url, {"field": "id_number", "reason": "confirming identity for a visit"})
+    assert shown.status_code == 200
+    assert resident.id_number.plaintext() in shown.content.decode()
+    record = DataAccess.objects.get()
+    assert (record.actor, record.field, record.object_id) == (world.secretary, "id_number", str(resident.pk))
+
+
+def test_grid_worker_may_not_reveal(world, client_for):
+    resident = world.households["a"].head
+    url = reverse("registry:resident_reveal", args=[resident.pk])
+    response = client_for(world.grid_worker_a).post(url, {"field": "id_number", "reason": "curious about it"})
+    assert response.status_code == 403
+    assert DataAccess.objects.count() == 0
+
+
+def test_household_list_query_count_does_not_grow_with_rows(world, client_for):
+    c = client_for(world.secretary)
+    url = reverse("registry:household_list")
+    c.get(url)  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        c.get(url)
+    for _ in range(12):
+        make_household(actor=world.secretary, unit=world.unit_a1, members=2)
+    with CaptureQueriesContext(connection) as many:
+        response = c.get(url)
+    assert len(response.context["page"].rows) == 15
+    assert len(many) == len(few)
+
+
+def test_keyset_pages_cover_every_household_once(world, client_for):
+    for _ in range(30):
+        make_household(actor=world.secretary, unit=world.unit_b1, members=1)
+    c = client_for(world.secretary)
+    seen, after = [], None
+    while True:
+        params = {"after": after} if after else {}
+        page = c.get(reverse("registry:household_list"), params).context["page"]
+        seen += [h.pk for h in page.rows]
+        if not page.has_more:
+            break
+        after = page.next_cursor
+    expected = set(Household.objects.filter(territory_path__startswith=world.c1.path).values_list("pk", flat=True))
+    assert sorted(seen) == sorted(expected)
+    assert len(seen) == len(set(seen))
