@@ -13,14 +13,15 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from civicgrid.demo import names
+from civicgrid.demo import DEMO_PASSWORD, names
 from civicgrid.demo.population import REFERENCE_DATE, IdAllocator, PartyPlan, PersonPlan, PopulationMaker
 from civicgrid.registry.models import RelocationType, ResidenceType, ResidentStatus
 from civicgrid.territory.models import Kind, Level
 
-DEMO_PASSWORD = "demo-pass-2026"
 COUNTY_CODE = "522299000000"
 COUNTY_NAME = "龙溪县"
+
+__all__ = ["COUNTY_CODE", "COUNTY_NAME", "DEMO_PASSWORD", "SCALES", "DemoGenerator"]
 
 # Crockford base32 without I, L, O, U, as registry.services.new_house_code uses.
 HOUSE_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

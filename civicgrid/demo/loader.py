@@ -40,7 +40,7 @@ from civicgrid.registry.models import (
     Tag,
     Tagging,
 )
-from civicgrid.territory.models import Kind, Territory
+from civicgrid.territory.models import Kind, Level, Territory
 from civicgrid.territory.services import territory_create
 
 try:
@@ -66,7 +66,7 @@ class LoadResult:
     counts: Counter = field(default_factory=Counter)
     elapsed: float = 0.0
     peak_rss_mb: float = 0.0
-    logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, where
+    logins: list[tuple[str, str, str, str]] = field(default_factory=list)  # username, role, name, where
 
 
 def peak_rss_mb() -> float:
@@ -133,7 +133,7 @@ class _Loader:
         self.gen = generator
         self.progress = progress
         self.counts: Counter = Counter()
-        self.logins: list[tuple[str, str, str]] = []
+        self.logins: list[tuple[str, str, str, str]] = []
         self.tags = {t.code: t for t in Tag.objects.all()}
         self.county: Territory | None = None
         self.towns: dict[str, Territory] = {}
@@ -394,20 +394,33 @@ class _Loader:
 
     def _logins(self) -> None:
         User = get_user_model()
-        placements = self._placements()
-        display = self.gen.login_names(len(placements) + 1)
+        placements = self._placements() + [("admin", "superuser", self.county, None)]
+        display = self.gen.login_names(len(placements))
         password = make_password(DEMO_PASSWORD)  # hashed once: the demo logins share one password
-        for (username, role, node, org), name in zip(placements, display, strict=False):
+        for (username, role, node, org), name in zip(placements, display, strict=True):
+            where = _where(node) + (f" · {org.name}" if org else "")
             if User.objects.filter(username=username).exists():
-                self.logins.append((username, role, f"{node.name} (existing user left unchanged)"))
+                self.logins.append((username, role, "", f"{where} (existing user, left unchanged)"))
                 continue
             user = user_create(actor=None, username=username, password=None, display_name=name)
-            User.objects.filter(pk=user.pk).update(password=password)
-            role_assign(actor=None, user=user, role=role, territory=node, organisation=org)
+            if role == "superuser":
+                User.objects.filter(pk=user.pk).update(password=password, is_staff=True, is_superuser=True)
+                where = _where(node) + " (superuser)"
+            else:
+                User.objects.filter(pk=user.pk).update(password=password)
+                role_assign(actor=None, user=user, role=role, territory=node, organisation=org)
             self.counts["users"] += 1
-            self.logins.append((username, role, node.name + (f" · {org.name}" if org else "")))
-        if not User.objects.filter(username="admin").exists():
-            admin = user_create(actor=None, username="admin", password=None, display_name=display[-1])
-            User.objects.filter(pk=admin.pk).update(password=password, is_staff=True, is_superuser=True)
-            self.counts["users"] += 1
-            self.logins.append(("admin", "superuser", "everywhere"))
+            self.logins.append((username, role, name, where))
+
+
+def _where(node: Territory) -> str:
+    """The node's place from its town down, e.g. "梵净镇 › 新街社区 › 紫荆苑网格"."""
+    parts = []
+    while node is not None:
+        parts.append(node.name)
+        if node.level in (Level.COUNTY, Level.CITY):
+            break
+        node = node.parent
+    if len(parts) > 1:
+        parts.pop()  # the county is the same for every login
+    return " › ".join(reversed(parts))

@@ -11,7 +11,7 @@ from civicgrid.demo.loader import demo_load
 
 
 class Command(BaseCommand):
-    help = "Load a deterministic demo county: territory, households, residents, organisations, one login per role."
+    help = "Load a deterministic demo county: territory, people, organisations and one login per role."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -62,6 +62,6 @@ class Command(BaseCommand):
             w(f"  {key.replace('_', ' '):<16} {result.counts.get(key, 0):>9,}")
         w("")
         w(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        width = max(len(u) for u, _r, _w in result.logins)
-        for username, role, where in result.logins:
-            w(f"  {username:<{width}}  {role:<22}  {where}")
+        width = max(len(u) for u, _r, _n, _w in result.logins)
+        for username, role, name, where in result.logins:
+            w(f"  {username:<{width}}  {role:<22}  {name:<4}  {where}")

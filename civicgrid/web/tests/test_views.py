@@ -1,0 +1,145 @@
+"""The platform shell: login and lockout, idle timeout, navigation, the tree pages, the audit log, headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from civicgrid.audit.models import AuditEvent
+from civicgrid.territory.models import Territory
+from civicgrid.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_login_then_home_shows_my_places(world):
+    c = Client()
+    assert _login(c, "secretary", PASSWORD).status_code == 302
+    response = c.get(reverse("home"))
+    assert response.status_code == 200
+    assert [p["node"] for p in response.context["places"]] == [world.c1]
+    assert response.context["places"][0]["counts"]["households"] == 3
+
+
+def test_account_locks_after_repeated_failures(world, settings):
+    c = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(c, "secretary", "wrong-password")
+    locked = _login(c, "secretary", PASSWORD)
+    assert locked.status_code == 429
+    assert not c.get(reverse("home")).wsgi_request.user.is_authenticated
+
+
+def test_session_ends_after_idle_timeout(world, settings):
+    c = Client()
+    _login(c, "secretary", PASSWORD)
+    assert c.get(reverse("home")).status_code == 200
+    session = c.session
+    session.set_expiry(-1)  # as if the idle period had passed
+    session.save()
+    assert c.get(reverse("home")).status_code == 302
+    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_navigation_follows_permissions(world, client_for):
+    labels = lambda user: {str(i["label"]) for i in client_for(user).get(reverse("home")).context["nav"]}  # noqa: E731
+    assert "Audit log" in labels(world.secretary) or "审计日志" in labels(world.secretary)
+    worker = labels(world.grid_worker_a)
+    assert not ({"Audit log", "审计日志", "Import", "导入"} & worker)
+
+
+def test_tree_shows_only_my_subtree(world, client_for):
+    response = client_for(world.grid_chief_a).get(reverse("territory_tree"))
+    assert [t.pk for t in response.context["roots"]] == [world.grid_a.pk]
+    assert client_for(world.grid_chief_a).get(reverse("territory_detail", args=[world.grid_b.pk])).status_code == 404
+
+
+def test_secretary_adds_a_grid_with_the_next_code(world, client_for):
+    c = client_for(world.secretary)
+    response = c.post(reverse("territory_add", args=[world.c1.pk]), {"name": "新网格", "code": "", "kind": ""})
+    assert response.status_code == 302
+    grid = Territory.objects.get(name="新网格")
+    assert grid.parent == world.c1 and grid.level == "grid" and grid.code == "520602001001003"
+
+
+def test_adding_with_a_bad_code_shows_the_reason(world, client_for):
+    c = client_for(world.secretary)
+    response = c.post(reverse("territory_add", args=[world.c1.pk]), {"name": "坏网格", "code": "999"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"]
+    assert not Territory.objects.filter(name="坏网格").exists()
+
+
+def test_grid_chief_cannot_manage_the_tree(world, client_for):
+    c = client_for(world.grid_chief_a)
+    assert c.post(reverse("territory_edit", args=[world.grid_a.pk]), {"name": "x"}).status_code == 403
+
+
+def test_secretary_moves_a_unit_to_another_grid_and_households_follow(world, client_for):
+    c = client_for(world.secretary)
+    response = c.post(reverse("territory_move", args=[world.unit_a1.pk]), {"new_parent": world.grid_b.pk})
+    assert response.status_code == 302
+    world.unit_a1.refresh_from_db()
+    assert world.unit_a1.parent == world.grid_b
+    household = world.households["a"]
+    household.refresh_from_db()
+    assert household.territory_path.startswith(world.grid_b.path)
+    # grid chief B now sees it; grid chief A no longer does
+    detail = reverse("registry:household_detail", args=[household.pk])
+    assert client_for(world.grid_chief_b).get(detail).status_code == 200
+    assert client_for(world.grid_chief_a).get(detail).status_code == 404
+
+
+def test_edit_boundary_rejects_an_invalid_polygon(world, client_for):
+    bow_tie = '{"type": "Polygon", "coordinates": [[[0,0],[1,1],[1,0],[0,1],[0,0]]]}'
+    response = client_for(world.secretary).post(reverse("territory_edit", args=[world.grid_a.pk]),
+                                                {"name": "第一网格", "kind": "", "boundary": bow_tie})
+    assert response.status_code == 200
+    assert response.context["form"].errors["boundary"]
+
+
+def test_audit_log_is_scoped(world, client_for):
+    response = client_for(world.secretary).get(reverse("audit_list"))
+    assert response.status_code == 200
+    paths = {e.territory_path for e in response.context["page"].rows}
+    assert paths and all(p.startswith(world.c1.path) for p in paths)
+    assert client_for(world.grid_worker_a).get(reverse("audit_list")).status_code == 403
+    assert AuditEvent.objects.exclude(territory_path__startswith=world.c1.path).exists()
+
+
+def test_language_follows_accept_language_and_the_switcher(world, client_for):
+    c = client_for(world.secretary)
+    assert 'lang="en"' in c.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="zh-hans"' in c.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    c.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert 'lang="en"' in c.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
+def test_pages_carry_a_strict_content_security_policy(world, client_for):
+    csp = client_for(world.secretary).get(reverse("home"))["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_healthz_answers(client):
+    assert client.get(reverse("healthz")).json() == {"status": "ok"}
+
+
+def test_household_list_for_a_territory_filter_outside_scope_is_404(world, client_for):
+    response = client_for(world.grid_chief_a).get(reverse("registry:household_list"), {"territory": world.c2.pk})
+    assert response.status_code == 404
+
+
+def test_expired_assignment_grants_nothing(world, client_for):
+    assignment = world.grid_chief_a.assignments.get()
+    assignment.valid_from -= dt.timedelta(days=30)
+    assignment.valid_to = assignment.valid_from + dt.timedelta(days=1)
+    assignment.save()
+    url = reverse("registry:household_detail", args=[world.households["a"].pk])
+    assert client_for(world.grid_chief_a).get(url).status_code == 404
