@@ -151,6 +151,17 @@ TASKS = {
     }
 }
 
+# --- Cache: shared by web processes and workers (import progress, later rate limits).
+# Redis when CIVICGRID_REDIS_URL is set (several machines); otherwise files under var/ (one machine).
+REDIS_URL = envconf.string("CIVICGRID_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+elif ENV == "test":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+
 # --- Authentication and sessions.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [

@@ -74,3 +74,9 @@ class ImportForm(forms.Form):
     def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["territory"].choices = [(t.pk, f"{t.name} ({t.get_level_display()})") for t in places]
+
+
+class LeaveForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What happened"), choices=[("moved_out", _("moved out")), ("deceased", _("died"))])
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

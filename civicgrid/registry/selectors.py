@@ -159,3 +159,13 @@ def tags_for(user, path: str) -> list[Tag]:
 def territory_ancestors(path: str) -> list[Territory]:
     wanted = [*paths.ancestors(path), path]
     return list(Territory.objects.filter(path__in=wanted).order_by("path"))
+
+
+def territory_options_for(user, perm: str = VIEW, limit: int = 300) -> list[Territory]:
+    """Places the user can narrow a list to (down to grids), for the territory switcher."""
+    qs = Territory.objects.filter(level__in=["county", "town", "community", "grid"], retired_at__isnull=True)
+    nodes = list(access.scope(user, qs, perm, field="path").order_by("path")[:limit])
+    top = min((n.depth for n in nodes), default=0)
+    for n in nodes:
+        n.indent = "· " * (n.depth - top)
+    return nodes

@@ -15,7 +15,7 @@ from civicgrid.audit.services import audit_record
 from civicgrid.core import clock
 from civicgrid.core.errors import ApplicationError
 from civicgrid.registry import exporting, importing, selectors, services
-from civicgrid.registry.forms import HouseholdForm, ImportForm, NewResidentForm, ResidentForm, RevealForm
+from civicgrid.registry.forms import HouseholdForm, ImportForm, LeaveForm, NewResidentForm, ResidentForm, RevealForm
 from civicgrid.registry.models import (
     HouseholdStatus,
     ImportJob,
@@ -50,6 +50,7 @@ def _list_page(request, *, perm: str, select, template: str, rows_template: str,
     query = request.GET.copy()
     query.pop("after", None)
     context = {"page": page, "filters": filters, "query": query.urlencode(),
+               "places": selectors.territory_options_for(request.user),
                "tags": Tag.objects.all() if access.has_anywhere(request.user, "registry.view_sensitive")
                else Tag.objects.filter(sensitive=False), **extra}
     if request.htmx and request.GET.get("after"):
@@ -81,6 +82,7 @@ def household_detail(request, pk: int):
         "can_edit": access.has_perm_at(request.user, "registry.edit", path),
         "can_reveal": access.has_perm_at(request.user, "registry.reveal", path),
         "reveal_form": RevealForm(),
+        "leave_form": LeaveForm(initial={"on": clock.today()}),
     })
     return render(request, "registry/household_detail.html", context)
 
@@ -161,6 +163,24 @@ def resident_reveal(request, pk: int):
     return render(request, "registry/_reveal.html", {"resident": resident, "value": value, "error": error,
                                                      "field": form.data.get("field", "")},
                   status=200 if value is not None else 400)
+
+
+@login_required
+@require_POST
+def resident_leave(request, pk: int):
+    resident = selectors.resident_get_for(request.user, pk, "registry.edit")
+    form = LeaveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date the resident left."))
+    else:
+        try:
+            services.resident_move_out(actor=request.user, resident=resident, on=form.cleaned_data["on"],
+                                       note=form.cleaned_data["note"], deceased=form.cleaned_data["kind"] == "deceased")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Recorded that %(name)s left.") % {"name": resident.name})
+    return redirect("registry:household_detail", pk=resident.household_id)
 
 
 @login_required

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from ninja import Router, Schema
 
 from civicgrid.api.schemas import errors
+from civicgrid.territory import services as territory_services
 from civicgrid.web import selectors
 
 router = Router(tags=["territory"])
@@ -29,6 +31,14 @@ class TerritoryOut(Schema):
 @router.get("", response={200: list[TerritoryOut], **errors()}, summary="The roots of my territory")
 def territory_roots(request):
     return selectors.territory_roots_for(request.user)
+
+
+@router.get("/locate", response={200: TerritoryOut, **errors()}, summary="The grid (or other level) covering a point")
+def territory_locate(request, lon: float, lat: float, level: str = "grid"):
+    node = territory_services.territory_locate(lon=lon, lat=lat, level=level)
+    if node is None:
+        raise Http404
+    return selectors.territory_get_for(request.user, node.pk)
 
 
 @router.get("/{territory_id}", response={200: TerritoryOut, **errors()})

@@ -94,3 +94,11 @@ def test_openapi_documents_the_error_responses(client):
     schema = client.get("/api/v1/openapi.json").json()
     responses = schema["paths"]["/api/v1/households"]["get"]["responses"]
     assert {"200", "401", "403", "404", "422"} <= set(responses)
+
+
+def test_a_point_is_located_to_its_grid(api, world):
+    body = api(world.secretary, "get", "/territories/locate?lon=108.07&lat=27.01").json()
+    assert body["id"] == world.grid_b.pk
+    assert api(world.secretary, "get", "/territories/locate?lon=10&lat=10").status_code == 404
+    # A grid chief of grid A learns nothing about grid B through the locator.
+    assert api(world.grid_chief_a, "get", "/territories/locate?lon=108.07&lat=27.01").status_code == 404

@@ -172,3 +172,14 @@ def test_keyset_pages_cover_every_household_once(world, client_for):
     expected = set(Household.objects.filter(territory_path__startswith=world.c1.path).values_list("pk", flat=True))
     assert sorted(seen) == sorted(expected)
     assert len(seen) == len(set(seen))
+
+
+def test_recording_a_move_out_keeps_history(world, client_for):
+    member = world.households["a"].members.exclude(relation="head").first()
+    response = client_for(world.grid_chief_a).post(
+        reverse("registry:resident_leave", args=[member.pk]), {"kind": "moved_out", "on": "2026-10-01", "note": "工作"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.status == "moved_out"
+    move = member.moves.order_by("-id").first()
+    assert (move.kind, move.on.isoformat(), move.note) == ("move_out", "2026-10-01", "工作")
