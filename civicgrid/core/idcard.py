@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+
 import unicodedata
+
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import clock
 
@@ -24,18 +27,18 @@ def normalise(raw: str) -> str:
 
 
 def problem(raw: str) -> str | None:
-    """None when the number is valid; otherwise a short reason (in English, for logs and translation)."""
+    """None when the number is valid; otherwise the reason, as a sentence for the user (lazily translated)."""
     number = normalise(raw)
     if not _PATTERN.match(number):
-        return "must be 17 digits followed by a digit or X"
+        return _("The ID number must be 17 digits followed by a digit or X.")
     try:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return "holds an impossible birth date"
+        return _("The ID number holds an impossible birth date.")
     if born.year < 1880 or born > clock.today():
-        return "holds an impossible birth date"
+        return _("The ID number holds an impossible birth date.")
     if check_char(number[:17]) != number[17]:
-        return "has a wrong check digit"
+        return _("The ID number has a wrong check digit.")
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from civicgrid.core import paths
@@ -29,7 +30,7 @@ def resident_workbook(user, filters: selectors.ListFilters) -> tuple[bytes, int]
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Residents"))
     sheet.append([_("Community"), _("Grid"), _("House code"), _("Address"), _("Household number"),
-                  _("Relation to head"), _("Name"), _("Gender"), _("Birth date"), _("Ethnicity"), _("ID number"),
+                  _("Relation to head"), pgettext("person", "Name"), _("Gender"), _("Birth date"), _("Ethnicity"), _("ID number"),
                   _("Phone"), _("Residence type"), _("Relocation type"), _("Status"), _("Tags")])
     names: dict = {}
     count = 0

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.registry.models import (
     Gender,
@@ -14,7 +15,7 @@ from civicgrid.registry.models import (
 
 
 class ResidentForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_number = forms.CharField(label=_("ID number"), max_length=18, required=False,
                                 help_text=_("Leave empty to keep the current one."))
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)

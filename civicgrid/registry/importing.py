@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from civicgrid.audit.services import audit_record
 from civicgrid.core import clock, paths
@@ -32,13 +33,13 @@ from civicgrid.registry.models import (
     Tag,
     Tagging,
 )
-from civicgrid.registry.services import RESIDENT_FIELDS, clean_resident_data, next_household_number
+from civicgrid.registry.services import RESIDENT_FIELDS, clean_resident_data, field_label, next_household_number
 
 # Accepted headers, Chinese and English, for each column.
 HEADERS = {
     "house_code": ("house_code", "门牌编码", "房屋编码"),
     "household_number": ("household_number", "户号", "户编号"),
-    "relation": ("relation", "与户主关系", "关系"),
+    "relation": ("relation", "与户长关系", "与户主关系", "关系"),
     "name": ("name", "姓名"),
     "gender": ("gender", "性别"),
     "birth_date": ("birth_date", "出生日期"),
@@ -50,13 +51,13 @@ HEADERS = {
     "tags": ("tags", "标签", "特殊人群"),
 }
 REQUIRED = ("house_code", "name", "id_number")
-TEMPLATE_HEADER = ["门牌编码", "户号", "与户主关系", "姓名", "性别", "出生日期", "民族", "身份证号", "联系电话", "居住类型",
+TEMPLATE_HEADER = ["门牌编码", "户号", "与户长关系", "姓名", "性别", "出生日期", "民族", "身份证号", "联系电话", "居住类型",
                    "搬迁类型", "标签"]
 
 # Values as people write them in Chinese spreadsheets → our codes.
 VALUE_MAP = {
     "gender": {"男": "male", "女": "female"},
-    "relation": {"户主": "head", "本人": "head", "配偶": "spouse", "妻": "spouse", "夫": "spouse", "子": "child",
+    "relation": {"户长": "head", "户主": "head", "本人": "head", "配偶": "spouse", "妻": "spouse", "夫": "spouse", "子": "child",
                  "女": "child", "子女": "child", "儿子": "child", "女儿": "child", "父亲": "parent", "母亲": "parent",
                  "父母": "parent", "孙子": "grandchild", "孙女": "grandchild", "孙子女": "grandchild",
                  "祖父母": "grandparent", "兄弟姐妹": "sibling", "儿媳": "child_in_law", "女婿": "child_in_law",
@@ -193,7 +194,8 @@ class Checker:
         values = row.values
         for key in REQUIRED:
             if not (values.get(key) or "").strip():
-                raise ApplicationError(_("Missing %(field)s.") % {"field": key}, field=key, code="missing")
+                raise ApplicationError(_("%(field)s is required.") % {"field": field_label(key)}, field=key,
+                                       code="missing")
         house = self._house(values["house_code"])
         if house is None:
             raise ApplicationError(_("Unknown house code %(code)s.") % {"code": values["house_code"]},
@@ -281,7 +283,7 @@ def _write(job: ImportJob, good: list[Checked], actor) -> dict:
             resident = Resident(household=household, territory_path=household.territory_path, **clean)
             resident.save()
             ResidentMove.objects.create(resident=resident, kind=MoveKind.MOVE_IN, to_household=household,
-                                        on=clock.today(), note=_("import"), territory_path=household.territory_path)
+                                        on=clock.today(), note=job.filename[:200], territory_path=household.territory_path)
             if clean.get("relation") == "head" and household.head_id is None:
                 household.head = resident
                 household.save(update_fields=["head"])
@@ -343,7 +345,8 @@ def import_run(job: ImportJob, actor) -> ImportJob:
         job.errors, job.valid_rows = errors, len(good)
         if errors and job.all_or_nothing:
             job.status = ImportStatus.CHECKED
-            job.message = _("Nothing was written: %(n)s rows have problems.") % {"n": len(errors)}
+            job.message = ngettext("Nothing was written: %(n)s row has problems.",
+                                   "Nothing was written: %(n)s rows have problems.", len(errors)) % {"n": len(errors)}
             job.save(update_fields=["status", "message", "errors", "valid_rows", "total_rows"])
             return job
         counts = _write(job, good, actor)

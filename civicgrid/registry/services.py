@@ -36,6 +36,15 @@ RESIDENT_FIELDS = ("name", "gender", "birth_date", "ethnicity", "relation", "res
                    "status")
 
 
+def field_label(name: str) -> str:
+    """The translated label of a house or resident field, for messages that name it."""
+    model = House if name == "house_code" else Resident
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except LookupError:
+        return name  # an import column that is not a model field keeps its name
+
+
 def new_house_code() -> str:
     return "H" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(9))
 
@@ -82,7 +91,7 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
         if raw:
             why = idcard.problem(raw)
             if why:
-                raise ApplicationError(_("The ID number %(why)s.") % {"why": _(why)}, field="id_number")
+                raise ApplicationError(str(why), field="id_number")
             out["id_number"] = raw
             out["id_number_hash"] = blind_index("id_number", raw)
         else:
@@ -99,8 +108,8 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
         if field in data:
             value = data[field] or ""
             if value not in choices.values:
-                raise ApplicationError(_("Unknown value for %(field)s: %(value)s") % {"field": field, "value": value},
-                                       field=field)
+                raise ApplicationError(_("%(field)s: unknown value %(value)s") % {"field": field_label(field),
+                                                                                   "value": value}, field=field)
             out[field] = value
     if "birth_date" in data:
         born = data["birth_date"]
@@ -142,7 +151,7 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
     if instance is None:
         for required in ("gender", "birth_date"):
             if required not in out:
-                raise ApplicationError(_("This field is required: %(field)s") % {"field": required}, field=required)
+                raise ApplicationError(_("%(field)s is required.") % {"field": field_label(required)}, field=required)
     return out
 
 

@@ -26,7 +26,7 @@ def check_code(*, level: str, code: str, parent: Territory | None) -> None:
     bad = None
     if level in (Level.GRID, Level.UNIT):
         if parent is None or not code.startswith(parent.code) or not _THREE.match(code[len(parent.code):]):
-            bad = _("A %(level)s code is its parent's code followed by three digits.") % {"level": level}
+            bad = _("A %(level)s code is its parent's code followed by three digits.") % {"level": Level(level).label}
     elif not _TWELVE.match(code):
         bad = _("The code must be the 12-digit administrative division code.")
     elif level == Level.CITY and not code.endswith("00000000"):

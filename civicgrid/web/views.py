@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid import access
+from civicgrid.accounts.roles import Role
 from civicgrid.core import registry
 from civicgrid.core.errors import ApplicationError
 from civicgrid.territory import services as territory_services
@@ -32,7 +33,7 @@ def healthz(request):
 def home(request):
     roots = selectors.territory_roots_for(request.user)
     places = [{"node": node, "counts": selectors.counts_under(node),
-               "roles": sorted({g.role for g in access.grants(request.user) if g.path == node.path})}
+               "roles": sorted({Role(g.role).label for g in access.grants(request.user) if g.path == node.path})}
               for node in roots[:12]]
     widgets = [w for w in registry.widgets() if access.has_anywhere(request.user, w.permission)]
     return render(request, "web/home.html", {"places": places, "widgets": widgets})

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         verbose = options.get("verbosity", 1) >= 1
         progress = (lambda msg: self.stdout.write("  " + msg)) if verbose and scale != "small" else None
         if verbose:
-            self.stdout.write(f"Loading the {scale} demo county (seed {seed})…")
+            self.stdout.write(f"Loading the demo county ({scale} scale, seed {seed})…")
         result = demo_load(scale=scale, seed=seed, communities=communities, progress=progress)
         if not result.created:
             if not result.complete:
