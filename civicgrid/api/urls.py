@@ -9,7 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from civicgrid.accounts.tokens import token_user
-from civicgrid.api.schemas import ErrorOut
+from civicgrid.core.api import ErrorOut
 from civicgrid.core.errors import ApplicationError
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
 
 from civicgrid import access
-from civicgrid.api.schemas import errors
+from civicgrid.core.api import errors
 from civicgrid.registry import selectors, services
 from civicgrid.territory.models import Territory
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from ninja import Router, Schema
 
-from civicgrid.api.schemas import errors
+from civicgrid.core.api import errors
 from civicgrid.territory import services as territory_services
 from civicgrid.web import selectors
 

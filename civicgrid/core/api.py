@@ -1,3 +1,5 @@
+"""Shapes shared by every module's API router: the one error body and the documented error statuses."""
+
 from __future__ import annotations
 
 from ninja import Schema
