@@ -12,7 +12,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import envconf
 
@@ -170,15 +169,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AXES_FAILURE_LIMIT = envconf.integer("CIVICGRID_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = envconf.integer("CIVICGRID_LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_FAILURE_LIMIT = envconf.integer("CIVICGRID_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = envconf.integer("CIVICGRID_LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60  # hours
+# Behind N reverse proxies the client address is the Nth from the right in X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = envconf.integer("CIVICGRID_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 # Lock an account after repeated failures, and an address that tries many accounts.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Idle timeout: the session lives this long after the last request, renewed by each request.
-SESSION_COOKIE_AGE = envconf.integer("CIVICGRID_IDLE_TIMEOUT_MINUTES", 30) * 60
+SESSION_COOKIE_AGE = envconf.integer("CIVICGRID_IDLE_TIMEOUT_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -213,7 +215,7 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-CIVICGRID_IMPORT_MAX_BYTES = envconf.integer("CIVICGRID_IMPORT_MAX_MB", 200) * 1024 * 1024
+CIVICGRID_IMPORT_MAX_BYTES = envconf.integer("CIVICGRID_IMPORT_MAX_MB", 200, minimum=1) * 1024 * 1024
 
 # --- Security headers. CSP without unsafe-inline: every script and style is a static file.
 from django.utils.csp import CSP  # noqa: E402
@@ -241,8 +243,6 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-NINJA_PAGINATION_CLASS = "ninja.pagination.LimitOffsetPagination"
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -253,5 +253,3 @@ LOGGING = {
 
 # Map tiles come from settings so an intranet deployment can point at its own tile server (or none).
 MAP_TILE_URL = envconf.string("CIVICGRID_MAP_TILE_URL", "")
-
-NAV_TITLE = _("civicgrid")

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import APIKeyHeader, HttpBearer, django_auth
+from ninja.security import HttpBearer, django_auth
 
 from civicgrid.accounts.tokens import token_user
 from civicgrid.core.api import ErrorOut
@@ -19,18 +19,6 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
-
-
-class SessionAuth(APIKeyHeader):
-    """Browser session (with CSRF) for the product's own pages."""
-
-    param_name = "X-CSRFToken"
-
-    def __call__(self, request):
-        return django_auth(request)
-
-    def authenticate(self, request, key):  # pragma: no cover - __call__ decides
-        return None
 
 
 api = NinjaAPI(

@@ -33,7 +33,7 @@ def boolean(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true or false).")
 
 
-def integer(name: str, default: int) -> int:
+def integer(name: str, default: int, minimum: int = 0) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
@@ -41,8 +41,8 @@ def integer(name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
-    if value < 0:
-        raise ImproperlyConfigured(f"{name}={raw!r} must not be negative.")
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
     return value
 
 

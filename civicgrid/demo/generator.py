@@ -188,7 +188,6 @@ class DemoGenerator:
     def __init__(self, scale: str = "small", seed: int = 1, communities: int | None = None):
         if scale not in SCALES:
             raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
-        self.scale_name = scale
         self.scale = SCALES[scale]
         self.seed = seed
         self.rng = random.Random(seed)
@@ -248,13 +247,6 @@ class DemoGenerator:
                 relocation = relocation_kinds[(i + j // 3) % 3] if j % 3 == 0 else ""
                 stubs.append(CommunityStub(node, town, "village", relocation))
         return stubs
-
-    def towns(self) -> list[NodePlan]:
-        """The towns that hold at least one of the communities this run generates, in order."""
-        seen: dict[str, NodePlan] = {}
-        for stub in self.stubs:
-            seen.setdefault(stub.town.code, stub.town)
-        return list(seen.values())
 
     # --- people
 

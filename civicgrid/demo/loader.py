@@ -97,8 +97,9 @@ def demo_load(
     if present:
         return LoadResult(created=False, complete=done)
     started = time.monotonic()
-    generator = DemoGenerator(scale, seed, communities)
-    loader = _Loader(generator, progress or (lambda _msg: None))
+    progress = progress or (lambda _msg: None)
+    progress(f"Loading the demo county {COUNTY_CODE} ({scale} scale, seed {seed})…")
+    loader = _Loader(DemoGenerator(scale, seed, communities), progress)
     # The small county is all or nothing; the big one commits community by community.
     whole = transaction.atomic() if scale == "small" else contextlib.nullcontext()
     with whole:
@@ -152,7 +153,7 @@ class _Loader:
                 residents = self._community(town, plan)
             reset_queries()  # with DEBUG on, Django keeps every statement; a county would fill memory
             self.progress(
-                f"[{i}/{total}] {town.name} {plan.node.name}: {residents} residents "
+                f"  [{i}/{total}] {town.name} {plan.node.name}: {residents} residents "
                 f"({time.monotonic() - started:.1f} s)"
             )
         with transaction.atomic():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
@@ -88,6 +89,10 @@ class ResidentPage(Schema):
 class HouseholdDetailOut(HouseholdOut):
     members: list[ResidentOut]
 
+    @staticmethod
+    def resolve_members(obj):
+        return obj.visible_members
+
 
 class ResidentPatch(Schema):
     name: str | None = None
@@ -103,7 +108,7 @@ class ResidentPatch(Schema):
 
 
 class RevealIn(Schema):
-    field: str
+    field: Literal["id_number", "phone"]
     reason: str
 
 
@@ -136,8 +141,8 @@ def household_list(request, q: str = "", territory: int | None = None, status: s
 @router.get("/households/{household_id}", response={200: HouseholdDetailOut, **errors()})
 def household_get(request, household_id: int):
     household = selectors.household_get_for(request.user, household_id)
-    detail = selectors.household_detail_for(request.user, household)
-    return {**HouseholdOut.from_orm(household).dict(), "members": detail["members"]}
+    household.visible_members = selectors.household_detail_for(request.user, household)["members"]
+    return household
 
 
 @router.get("/residents", response={200: ResidentPage, **errors(400)}, summary="List residents in my scope")

@@ -51,6 +51,30 @@ class NewResidentForm(ResidentForm):
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
 
 
+class NewHouseholdForm(NewResidentForm):
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False,
+                              help_text=_("For a new house. Leave empty when giving an existing house code."))
+    house_code = forms.CharField(label=_("Existing house code"), max_length=16, required=False)
+    relation = None
+    field_order = ["unit", "address", "house_code", "name", "id_number", "gender", "birth_date", "ethnicity", "phone",
+                   "residence_type", "relocation_type"]
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, u.label) for u in units]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("address") and not data.get("house_code"):
+            self.add_error("address", _("Give the address of a new house, or the code of an existing one."))
+        return data
+
+    def head_data(self) -> dict:
+        skip = {"unit", "address", "house_code"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in skip and v not in ("", None)}
+
+
 class HouseholdForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=HouseholdStatus.choices)
     head = forms.TypedChoiceField(label=_("Household head"), coerce=int, required=False)

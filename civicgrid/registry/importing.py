@@ -214,6 +214,27 @@ class Checker:
             tags.append(tag)
         return Checked(row=row, clean=clean, house=house, tags=tags)
 
+    def check_against_database(self, batch: list[Checked]) -> list[tuple[Checked, ApplicationError]]:
+        """What only the database knows, a batch at a time: people and household numbers held elsewhere."""
+        problems = []
+        hashes = [c.clean["id_number_hash"] for c in batch]
+        elsewhere = set(
+            Resident.objects.filter(id_number_hash__in=hashes)
+            .exclude(paths.subtree_q("territory_path", self.job.territory_path))
+            .values_list("id_number_hash", flat=True)
+        )
+        numbers = {(c.row.values.get("household_number") or "").strip() for c in batch} - {""}
+        number_house = dict(Household.objects.filter(number__in=numbers).values_list("number", "house_id"))
+        for c in batch:
+            number = (c.row.values.get("household_number") or "").strip()
+            if c.clean["id_number_hash"] in elsewhere:
+                problems.append((c, ApplicationError(_("This person is registered in another place."),
+                                                     field="id_number", code="elsewhere")))
+            elif number in number_house and number_house[number] != c.house.pk:
+                problems.append((c, ApplicationError(_("Household %(n)s belongs to another house.") % {"n": number},
+                                                     field="household_number", code="household_elsewhere")))
+        return problems
+
 
 def _progress(job: ImportJob, done: int, phase: str) -> None:
     cache.set(f"import-progress:{job.pk}", {"done": done, "total": job.total_rows, "phase": phase}, 3600)
@@ -232,16 +253,33 @@ def _checked_rows(job: ImportJob, phase: str) -> tuple[list[Checked], list[dict]
     total, rows = read_rows(job.filename, raw)
     job.total_rows = total
     checker = Checker(job)
-    good, errors = [], []
+    good, errors, batch = [], [], []
     done = 0
+
+    def report(row: Row, exc: ApplicationError) -> None:
+        errors.append({"row": row.number, "field": exc.field or "", "code": exc.code, "message": str(exc.message)})
+
+    def flush() -> None:
+        rejected = {id(c): exc for c, exc in checker.check_against_database(batch)}
+        for c in batch:
+            if id(c) in rejected:
+                report(c.row, rejected[id(c)])
+            else:
+                good.append(c)
+        batch.clear()
+
     for row in rows:
         done += 1
         try:
-            good.append(checker.check(row))
+            batch.append(checker.check(row))
         except ApplicationError as exc:
-            errors.append({"row": row.number, "field": exc.field or "", "code": exc.code, "message": str(exc.message)})
+            report(row, exc)
+        if len(batch) >= 1000:
+            flush()
         if done % PROGRESS_EVERY == 0:
             _progress(job, done, phase)
+    flush()
+    errors.sort(key=lambda e: e["row"])
     job.total_rows = done
     return good, errors
 
@@ -359,6 +397,8 @@ def import_run(job: ImportJob, actor) -> ImportJob:
     job.status = ImportStatus.DONE
     job.message = ""
     job.save()
+    # The upload holds personal data in plaintext: once written, it is no longer kept.
+    job.file.delete(save=True)
     return job
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from civicgrid import access
-from civicgrid.core import idcard, paths
+from civicgrid.core import clock, idcard, paths
 from civicgrid.core.pagination import Page, keyset_page
 from civicgrid.core.protected import blind_index
 from civicgrid.registry.models import House, Household, Resident, ResidentMove, Tag, Tagging
@@ -28,7 +28,7 @@ class ListFilters:
 
 def _visible_taggings(user) -> QuerySet:
     """Taggings the user may see: sensitive ones only under the subtrees where they hold SENSITIVE."""
-    qs = Tagging.objects.select_related("tag")
+    qs = Tagging.objects.select_related("tag").filter(Q(until__isnull=True) | Q(until__gte=clock.today()))
     where = access.roots(user, SENSITIVE)
     if where is None:
         return qs
@@ -159,6 +159,15 @@ def tags_for(user, path: str) -> list[Tag]:
 def territory_ancestors(path: str) -> list[Territory]:
     wanted = [*paths.ancestors(path), path]
     return list(Territory.objects.filter(path__in=wanted).order_by("path"))
+
+
+def unit_options_for(user, perm: str = "registry.edit", limit: int = 500) -> list[Territory]:
+    """Units where the user may register households, labelled with their grid."""
+    qs = Territory.objects.filter(level="unit", retired_at__isnull=True).select_related("parent")
+    units = list(access.scope(user, qs, perm, field="path").order_by("path")[:limit])
+    for u in units:
+        u.label = f"{u.parent.name} · {u.name}"
+    return units
 
 
 def territory_options_for(user, perm: str = VIEW, limit: int = 300) -> list[Territory]:

@@ -183,6 +183,22 @@ def household_create(*, actor, house: House, head: dict, number: str | None = No
 
 
 @transaction.atomic
+def household_register(*, actor, unit: Territory | None, address: str, house_code: str = "", head: dict,
+                       notes: str = "") -> Household:
+    """A new household with its head, at an existing house (by code) or at a new house in `unit`."""
+    house_code = (house_code or "").strip().upper()
+    if house_code:
+        house = House.objects.filter(house_code=house_code).first()
+        if house is None or (unit is not None and house.unit_id != unit.pk):
+            raise ApplicationError(_("No house with this code in that unit."), field="house_code")
+    else:
+        if unit is None:
+            raise ApplicationError(_("Choose the unit of the new house."), field="unit")
+        house = house_create(actor=actor, unit=unit, address=address)
+    return household_create(actor=actor, house=house, head=head, notes=notes)
+
+
+@transaction.atomic
 def resident_add(*, actor, household: Household, data: dict, move: str = MoveKind.MOVE_IN,
                  on: dt.date | None = None, note: str = "") -> Resident:
     if household.status != HouseholdStatus.ACTIVE:

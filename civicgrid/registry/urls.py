@@ -5,6 +5,7 @@ from civicgrid.registry import views
 app_name = "registry"
 urlpatterns = [
     path("households/", views.household_list, name="household_list"),
+    path("households/new/", views.household_new, name="household_new"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/add-member/", views.resident_add, name="resident_add"),

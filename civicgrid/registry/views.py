@@ -15,7 +15,15 @@ from civicgrid.audit.services import audit_record
 from civicgrid.core import clock
 from civicgrid.core.errors import ApplicationError
 from civicgrid.registry import exporting, importing, selectors, services
-from civicgrid.registry.forms import HouseholdForm, ImportForm, LeaveForm, NewResidentForm, ResidentForm, RevealForm
+from civicgrid.registry.forms import (
+    HouseholdForm,
+    ImportForm,
+    LeaveForm,
+    NewHouseholdForm,
+    NewResidentForm,
+    ResidentForm,
+    RevealForm,
+)
 from civicgrid.registry.models import (
     HouseholdStatus,
     ImportJob,
@@ -62,7 +70,8 @@ def _list_page(request, *, perm: str, select, template: str, rows_template: str,
 def household_list(request):
     return _list_page(request, perm="registry.view", select=selectors.household_list_for,
                       template="registry/household_list.html", rows_template="registry/_household_rows.html",
-                      extra={"statuses": HouseholdStatus.choices})
+                      extra={"statuses": HouseholdStatus.choices,
+                             "can_register": access.has_anywhere(request.user, "registry.edit")})
 
 
 @login_required
@@ -85,6 +94,27 @@ def household_detail(request, pk: int):
         "leave_form": LeaveForm(initial={"on": clock.today()}),
     })
     return render(request, "registry/household_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_new(request):
+    _need_anywhere(request.user, "registry.edit")
+    form = NewHouseholdForm(request.POST or None, units=selectors.unit_options_for(request.user),
+                            initial={"residence_type": "registered"})
+    if request.method == "POST" and form.is_valid():
+        unit = access.get_for(request.user, Territory.objects.all(), "registry.edit", field="path",
+                              pk=form.cleaned_data["unit"])
+        try:
+            household = services.household_register(
+                actor=request.user, unit=unit, address=form.cleaned_data["address"],
+                house_code=form.cleaned_data["house_code"], head=form.head_data())
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Registered household %(n)s.") % {"n": household.number})
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/form_page.html", {"form": form, "title": _("Register a household")})
 
 
 @login_required
@@ -248,7 +278,7 @@ def import_confirm(request, pk: int):
 @login_required
 def import_template(request):
     _need_anywhere(request.user, "registry.import")
-    body = ",".join(importing.TEMPLATE_HEADER) + "\n" + "H0000000000,,户主,张三,男,1980-05-01,汉族,11010519491231002X,13800000000,户籍,,\n"
+    body = ",".join(importing.TEMPLATE_HEADER) + "\n" + "H000000000,,户长,张三,男,1949-12-31,汉族,11010519491231002X,13800000000,户籍,,\n"
     response = HttpResponse(("\ufeff" + body).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="residents-template.csv"'
     return response

@@ -68,7 +68,10 @@ def data_access_list_for(user, *, object_type: str, object_id: str) -> QuerySet:
     ).order_by("-at")[:20]
 
 
-def counts_under(node: Territory) -> dict:
+def counts_under(user, node: Territory) -> dict | None:
+    """Households and residents under a node, for users who may see the registry there."""
+    if not access.has_perm_at(user, "registry.view", node.path):
+        return None
     where = paths.subtree_q("territory_path", node.path)
     return {
         "households": Household.objects.filter(where, status="active").count(),

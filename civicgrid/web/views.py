@@ -32,7 +32,7 @@ def healthz(request):
 @login_required
 def home(request):
     roots = selectors.territory_roots_for(request.user)
-    places = [{"node": node, "counts": selectors.counts_under(node),
+    places = [{"node": node, "counts": selectors.counts_under(request.user, node),
                "roles": sorted({Role(g.role).label for g in access.grants(request.user) if g.path == node.path})}
               for node in roots[:12]]
     widgets = [w for w in registry.widgets() if access.has_anywhere(request.user, w.permission)]
@@ -62,7 +62,7 @@ def territory_detail(request, pk: int):
         "node": node,
         "ancestors": selectors.territory_ancestors_for(request.user, node),
         "children": selectors.territory_children_for(request.user, node),
-        "counts": selectors.counts_under(node),
+        "counts": selectors.counts_under(request.user, node),
         "can_manage": can_manage,
         "child_level": CHILD_LEVEL.get(Level(node.level)),
         "can_move": can_manage and node.level in (Level.GRID, Level.UNIT) and node.is_active,

@@ -32,7 +32,7 @@ from civicgrid.territory.models import Level, Territory
 EXAMPLES = 300
 MIN_CASES = 10_000
 MAX_NODES = 22
-COUNTY_CODES = ["520602000000", "520620000000", "520600100000"]
+COUNTY_CODES = ["520602000000", "520620000000", "520610000000"]
 SUFFIXES = ["001", "010", "100", "011", "002", "101"]  # siblings whose codes share prefixes
 CHILD_LEVEL = {Level.COUNTY: Level.TOWN, Level.TOWN: Level.COMMUNITY, Level.COMMUNITY: Level.GRID,
                Level.GRID: Level.UNIT}

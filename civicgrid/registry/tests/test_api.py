@@ -102,3 +102,21 @@ def test_a_point_is_located_to_its_grid(api, world):
     assert api(world.secretary, "get", "/territories/locate?lon=10&lat=10").status_code == 404
     # A grid chief of grid A learns nothing about grid B through the locator.
     assert api(world.grid_chief_a, "get", "/territories/locate?lon=108.07&lat=27.01").status_code == 404
+
+
+def test_household_detail_lists_members_masked(api, world):
+    household = world.households["a"]
+    response = api(world.grid_chief_a, "get", f"/households/{household.pk}")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["number"] == household.number
+    assert {m["name"] for m in body["members"]} == set(household.members.values_list("name", flat=True))
+    assert all("*" in m["id_number_masked"] for m in body["members"])
+
+
+def test_revealing_an_unknown_field_is_a_clear_error(api, world):
+    resident = world.households["a"].head
+    response = api(world.secretary, "post", f"/residents/{resident.pk}/reveal",
+                   data={"field": "password", "reason": "just looking around"})
+    assert response.status_code in (400, 422)
+    assert response.json()["field"] == "field"

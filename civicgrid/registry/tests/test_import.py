@@ -157,3 +157,28 @@ def test_import_pages_walk_through_upload_check_and_confirm(world, client_for):
 
 def test_grid_worker_cannot_import(world, client_for):
     assert client_for(world.grid_worker_a).get(reverse("registry:import_list")).status_code == 403
+
+
+def test_a_person_registered_elsewhere_is_caught_by_the_dry_run(world):
+    outsider = world.households["x"].head  # in village C2, outside community C1
+    house = world.households["a"].house.house_code
+    rows = [*_rows(world, bad=False),
+            f"{house},,子女,{outsider.name},男,1970-03-04,汉族,{outsider.id_number.plaintext()},,户籍,,"]
+    job = _upload(world, _csv(rows), all_or_nothing=False)
+    job.refresh_from_db()
+    assert [e["code"] for e in job.errors] == ["elsewhere"]
+    importing.import_confirm(actor=world.secretary, job=job, all_or_nothing=False)
+    job.refresh_from_db()
+    assert (job.status, job.created_rows) == (ImportStatus.DONE, 2)
+    outsider.refresh_from_db()
+    assert outsider.household == world.households["x"]
+
+
+def test_a_finished_import_no_longer_keeps_the_uploaded_file(world):
+    job = _upload(world, _csv(_rows(world, bad=False)))
+    path = job.file.path
+    importing.import_confirm(actor=world.secretary, job=job, all_or_nothing=True)
+    job.refresh_from_db()
+    import os
+
+    assert not job.file and not os.path.exists(path)

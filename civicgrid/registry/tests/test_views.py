@@ -183,3 +183,23 @@ def test_recording_a_move_out_keeps_history(world, client_for):
     assert member.status == "moved_out"
     move = member.moves.order_by("-id").first()
     assert (move.kind, move.on.isoformat(), move.note) == ("move_out", "2026-10-01", "工作")
+
+
+def test_grid_chief_registers_a_household_at_a_new_house(world, client_for):
+    response = client_for(world.grid_chief_a).post(reverse("registry:household_new"), {
+        "unit": world.unit_a1.pk, "address": "幸福路8号", "house_code": "", "name": "周新", "id_number": "11010519491231002X",
+        "ethnicity": "汉族", "residence_type": "floating"})
+    assert response.status_code == 302, response.context["form"].errors
+    household = Household.objects.get(head__name="周新")
+    assert household.house.address == "幸福路8号" and household.house.unit == world.unit_a1
+    assert household.head.residence_type == "floating" and household.head.relation == "head"
+    assert household.territory_path == world.unit_a1.path
+
+
+def test_registering_in_a_unit_outside_scope_is_refused(world, client_for):
+    response = client_for(world.grid_chief_a).post(reverse("registry:household_new"), {
+        "unit": world.unit_b1.pk, "address": "x", "name": "越界", "id_number": "11010519491231002X",
+        "ethnicity": "汉族", "residence_type": "registered"})
+    assert response.status_code == 200  # not one of the offered choices: the form says so
+    assert response.context["form"].errors["unit"]
+    assert not Household.objects.filter(head__name="越界").exists()

@@ -28,9 +28,7 @@ class Command(BaseCommand):
         if communities is not None and communities < 1:
             raise CommandError("--communities must be at least 1.")
         verbose = options.get("verbosity", 1) >= 1
-        progress = (lambda msg: self.stdout.write("  " + msg)) if verbose and scale != "small" else None
-        if verbose:
-            self.stdout.write(f"Loading the demo county ({scale} scale, seed {seed})…")
+        progress = self.stdout.write if verbose else None
         result = demo_load(scale=scale, seed=seed, communities=communities, progress=progress)
         if not result.created:
             if not result.complete:
