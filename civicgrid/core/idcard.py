@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-
 import unicodedata
 
 from django.utils.translation import gettext_lazy as _

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from dataclasses import dataclass
 
@@ -46,10 +47,9 @@ def keyset_page(qs: QuerySet, *, order: tuple[str, ...], cursor: str | None, siz
             for prev_name, prev_value in zip(names[:i], values[:i], strict=True):
                 step &= Q(**{prev_name: prev_value})
             after |= step
-        try:
+        # Values of the wrong type start from the beginning too, like any malformed cursor.
+        with contextlib.suppress(ValueError, TypeError, ValidationError):
             qs = qs.filter(after)
-        except (ValueError, TypeError, ValidationError):
-            pass  # values of the wrong type: start from the beginning, as for any malformed cursor
     rows = list(qs[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from civicgrid.demo import DEMO_PASSWORD, names
 from civicgrid.demo.population import REFERENCE_DATE, IdAllocator, PartyPlan, PersonPlan, PopulationMaker
 from civicgrid.registry.models import RelocationType, ResidenceType, ResidentStatus
+from civicgrid.registry.services import HOUSE_CODE_ALPHABET
 from civicgrid.territory.models import Kind, Level
 
 COUNTY_CODE = "522299000000"
@@ -23,8 +24,6 @@ COUNTY_NAME = "龙溪县"
 
 __all__ = ["COUNTY_CODE", "COUNTY_NAME", "DEMO_PASSWORD", "SCALES", "DemoGenerator"]
 
-# Crockford base32 without I, L, O, U, as registry.services.new_house_code uses.
-HOUSE_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 Box = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 

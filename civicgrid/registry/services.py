@@ -30,7 +30,7 @@ from civicgrid.registry.models import (
 from civicgrid.territory.models import Level, Territory
 
 # Crockford base32 without I, L, O, U: unambiguous on a printed door plate.
-_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+HOUSE_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 RESIDENT_FIELDS = ("name", "gender", "birth_date", "ethnicity", "relation", "residence_type", "relocation_type",
                    "status")
@@ -46,7 +46,7 @@ def field_label(name: str) -> str:
 
 
 def new_house_code() -> str:
-    return "H" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(9))
+    return "H" + "".join(secrets.choice(HOUSE_CODE_ALPHABET) for _ in range(9))
 
 
 @transaction.atomic

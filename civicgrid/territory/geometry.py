@@ -22,7 +22,8 @@ def validate_boundary(geojson: dict | None) -> tuple[float, float, float, float]
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise ApplicationError(_("The boundary is not valid GeoJSON: %(err)s") % {"err": exc}, field="boundary") from exc
     if geom.is_empty:
-        raise ApplicationError(_("The boundary has no area: give at least one ring of points."), field="boundary")
+        raise ApplicationError(_("The boundary has no area: give at least one ring of points."),
+                               field="boundary")
     if not geom.is_valid:
         raise ApplicationError(
             _("The boundary is not a valid polygon: %(why)s") % {"why": explain_validity(geom)}, field="boundary"

@@ -34,8 +34,12 @@ MIN_CASES = 10_000
 MAX_NODES = 22
 COUNTY_CODES = ["520602000000", "520620000000", "520610000000"]
 SUFFIXES = ["001", "010", "100", "011", "002", "101"]  # siblings whose codes share prefixes
-CHILD_LEVEL = {Level.COUNTY: Level.TOWN, Level.TOWN: Level.COMMUNITY, Level.COMMUNITY: Level.GRID,
-               Level.GRID: Level.UNIT}
+CHILD_LEVEL = {
+    Level.COUNTY: Level.TOWN,
+    Level.TOWN: Level.COMMUNITY,
+    Level.COMMUNITY: Level.GRID,
+    Level.GRID: Level.UNIT,
+}
 MAX_CHILDREN = {Level.COUNTY: 2, Level.TOWN: 2, Level.COMMUNITY: 3, Level.GRID: 3}
 STATES = ["active", "ending", "expired", "future"]  # ending: valid_to in the future, still active
 
@@ -49,8 +53,12 @@ def child_code(parent: Territory, level: str, suffix: str) -> str:
 
 
 def build_tree(data) -> list[Territory]:
-    counties = data.draw(st.lists(st.sampled_from(COUNTY_CODES), min_size=1, max_size=2, unique=True), "roots")
-    nodes = [territory_services.territory_create(actor=None, level=Level.COUNTY, code=c, name=c) for c in counties]
+    counties = data.draw(
+        st.lists(st.sampled_from(COUNTY_CODES), min_size=1, max_size=2, unique=True), "roots"
+    )
+    nodes = [
+        territory_services.territory_create(actor=None, level=Level.COUNTY, code=c, name=c) for c in counties
+    ]
     queue = [(nodes[0], True)] + [(n, False) for n in nodes[1:]]  # the first chain always reaches a unit
     while queue:
         parent, spine = queue.pop(0)
@@ -60,11 +68,19 @@ def build_tree(data) -> list[Territory]:
         room = min(MAX_CHILDREN[parent.level], MAX_NODES - len(nodes))
         if room <= 0 and not spine:
             continue
-        suffixes = data.draw(st.lists(st.sampled_from(SUFFIXES), min_size=1 if spine else 0,
-                                      max_size=max(room, 1 if spine else 0), unique=True), f"children of {parent.code}")
+        suffixes = data.draw(
+            st.lists(
+                st.sampled_from(SUFFIXES),
+                min_size=1 if spine else 0,
+                max_size=max(room, 1 if spine else 0),
+                unique=True,
+            ),
+            f"children of {parent.code}",
+        )
         for i, suffix in enumerate(suffixes):
-            child = territory_services.territory_create(actor=None, level=level, code=child_code(parent, level, suffix),
-                                                        name=suffix, parent=parent)
+            child = territory_services.territory_create(
+                actor=None, level=level, code=child_code(parent, level, suffix), name=suffix, parent=parent
+            )
             nodes.append(child)
             queue.append((child, spine and i == 0))
     return nodes
@@ -83,9 +99,15 @@ def build_users(data, nodes, department):
             role = data.draw(st.sampled_from(list(Role)), "role")
             node = data.draw(st.sampled_from(nodes), "node")
             state = data.draw(st.sampled_from(STATES), "state")
-            valid_to = {"expired": now - dt.timedelta(days=1), "ending": now + dt.timedelta(days=30)}.get(state)
+            valid_to = {"expired": now - dt.timedelta(days=1), "ending": now + dt.timedelta(days=30)}.get(
+                state
+            )
             assignment = accounts_services.role_assign(
-                actor=None, user=user, role=role, territory=node, valid_to=valid_to,
+                actor=None,
+                user=user,
+                role=role,
+                territory=node,
+                valid_to=valid_to,
                 organisation=department if role == Role.DEPARTMENT_HANDLER else None,
             )
             if state == "future":
@@ -100,18 +122,23 @@ def build_users(data, nodes, department):
 
 def build_objects(data, nodes, department):
     units = [n for n in nodes if n.level == Level.UNIT]
-    homes = [data.draw(st.sampled_from(units), "unit") for _ in range(data.draw(st.integers(3, 8), "households"))]
+    homes = [
+        data.draw(st.sampled_from(units), "unit") for _ in range(data.draw(st.integers(3, 8), "households"))
+    ]
     houses = House.objects.bulk_create(
         House(unit=u, territory_path=u.path, house_code=f"H{i}", address=str(i)) for i, u in enumerate(homes)
     )
     households = Household.objects.bulk_create(
         Household(house=h, territory_path=h.territory_path, number=f"N{i}") for i, h in enumerate(houses)
     )
-    objects = [(Household, hh.pk, hh.territory_path, house.unit_id) for hh, house in zip(households, houses,
-                                                                                         strict=True)]
+    objects = [
+        (Household, hh.pk, hh.territory_path, house.unit_id)
+        for hh, house in zip(households, houses, strict=True)
+    ]
     seats = [data.draw(st.sampled_from(nodes), "seat") for _ in range(data.draw(st.integers(2, 5), "orgs"))]
     orgs = Organisation.objects.bulk_create(
-        Organisation(kind="mass_org", name=str(i), territory=n, territory_path=n.path) for i, n in enumerate(seats)
+        Organisation(kind="mass_org", name=str(i), territory=n, territory_path=n.path)
+        for i, n in enumerate(seats)
     )
     objects += [(Organisation, o.pk, o.territory_path, o.territory_id) for o in orgs]
     objects.append((Organisation, department.pk, department.territory_path, department.territory_id))
@@ -148,15 +175,23 @@ def test_access_agrees_with_a_parent_walking_oracle(db):
     perms = sorted({p.code for p in registry.permissions()})
     stats = Counter()
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                     HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
     @given(data=st.data())
     def example(data):
         with transaction.atomic():
             nodes = build_tree(data)
-            department = Organisation.objects.create(kind="department", name="dept", territory=nodes[0],
-                                                     territory_path=nodes[0].path)
+            department = Organisation.objects.create(
+                kind="department", name="dept", territory=nodes[0], territory_path=nodes[0].path
+            )
             users = build_users(data, nodes, department)
             objects = build_objects(data, nodes, department)
             parent_of = dict(Territory.objects.values_list("id", "parent_id"))
@@ -179,8 +214,11 @@ def test_access_agrees_with_a_parent_walking_oracle(db):
                 for model, pk, path, node_id in objects:
                     perm = data.draw(st.sampled_from(perms), "get_for perm")
                     expected = oracle(parent_of, held, user.is_superuser, node_id, perm, table)
-                    got = outcome(lambda user=user, model=model, pk=pk, perm=perm:
-                                  access.get_for(user, model.objects.all(), perm, pk=pk))
+                    got = outcome(
+                        lambda user=user, model=model, pk=pk, perm=perm: access.get_for(
+                            user, model.objects.all(), perm, pk=pk
+                        )
+                    )
                     stats["get_for"] += 1
                     if got is not expected:
                         violations.append(("get_for", user.username, held, path, perm, got, expected))
@@ -195,6 +233,8 @@ def test_access_agrees_with_a_parent_walking_oracle(db):
     assert stats["cases"] >= MIN_CASES, stats
     for kind in ("allowed", "Http404", "PermissionDenied"):
         assert stats[kind] >= stats["cases"] // 20, stats  # each outcome well represented
-    print(f"access property: {stats['examples']} examples, {stats['cases']} (user, object, permission) cases, "
-          f"{stats['get_for']} get_for calls, {stats['violations']} violations; outcomes "
-          f"allowed={stats['allowed']} 404={stats['Http404']} 403={stats['PermissionDenied']}")
+    print(
+        f"access property: {stats['examples']} examples, {stats['cases']} (user, object, permission) cases, "
+        f"{stats['get_for']} get_for calls, {stats['violations']} violations; outcomes "
+        f"allowed={stats['allowed']} 404={stats['Http404']} 403={stats['PermissionDenied']}"
+    )

@@ -123,8 +123,13 @@ def test_an_inactive_superuser_is_not_a_superuser(world):
 
 def test_an_expired_assignment_grants_nothing(world):
     user = accounts_services.user_create(actor=None, username="former", password=None)
-    accounts_services.role_assign(actor=None, user=user, role=Role.COMMUNITY_SECRETARY, territory=world.c1,
-                                  valid_to=clock.now() - dt.timedelta(days=1))
+    accounts_services.role_assign(
+        actor=None,
+        user=user,
+        role=Role.COMMUNITY_SECRETARY,
+        territory=world.c1,
+        valid_to=clock.now() - dt.timedelta(days=1),
+    )
     assert access.grants(user) == []
     assert visible(user) == set()
     with pytest.raises(Http404):
@@ -133,8 +138,13 @@ def test_an_expired_assignment_grants_nothing(world):
 
 def test_an_assignment_ends_when_its_time_comes(world):
     user = accounts_services.user_create(actor=None, username="temp", password=None)
-    accounts_services.role_assign(actor=None, user=user, role=Role.GRID_WORKER, territory=world.grid_b,
-                                  valid_to=clock.now() + dt.timedelta(days=7))
+    accounts_services.role_assign(
+        actor=None,
+        user=user,
+        role=Role.GRID_WORKER,
+        territory=world.grid_b,
+        valid_to=clock.now() + dt.timedelta(days=7),
+    )
     assert visible(user) == hh(world, "b")
     with clock.moved(dt.timedelta(days=8)):
         access.forget(user)
@@ -145,7 +155,9 @@ def test_an_assignment_ends_when_its_time_comes(world):
 
 def test_an_assignment_that_has_not_started_grants_nothing_yet(world):
     user = accounts_services.user_create(actor=None, username="future", password=None)
-    assignment = accounts_services.role_assign(actor=None, user=user, role=Role.GRID_WORKER, territory=world.grid_b)
+    assignment = accounts_services.role_assign(
+        actor=None, user=user, role=Role.GRID_WORKER, territory=world.grid_b
+    )
     type(assignment).objects.filter(pk=assignment.pk).update(valid_from=clock.now() + dt.timedelta(days=1))
     assert visible(user) == set()
 

@@ -28,12 +28,13 @@ def event(world):
 
 @pytest.fixture
 def access_row(world):
-    return data_access_record(actor=world.secretary, obj=world.households["a"].head, field="id_number",
-                              reason="home visit")
+    return data_access_record(
+        actor=world.secretary, obj=world.households["a"].head, field="id_number", reason="home visit"
+    )
 
 
 def refused_by_database(sql_or_callable, params=()):
-    """True when the statement fails in the database; the nested atomic keeps the test's transaction usable."""
+    """True when the database refuses the statement; a nested atomic keeps the test's transaction usable."""
     try:
         with transaction.atomic():
             if callable(sql_or_callable):
@@ -135,8 +136,12 @@ def test_flush_empties_the_audit_log_and_puts_the_guard_back(world):
 def test_the_summary_never_holds_a_protected_plaintext(world):
     head = world.households["a"].head
     plain = head.id_number.plaintext()
-    record = audit_record(actor=world.secretary, action="test.protected", obj=head,
-                          summary={"id": head.id_number, "nested": [head.phone]})
+    record = audit_record(
+        actor=world.secretary,
+        action="test.protected",
+        obj=head,
+        summary={"id": head.id_number, "nested": [head.phone]},
+    )
     assert plain not in str(record.summary)
     assert record.summary["id"] == plain[:3] + "*" * 11 + plain[-4:]
 
@@ -152,44 +157,72 @@ def test_changes_lists_only_the_fields_that_differ(world):
 
 SERVICES = {
     "territory.create": lambda w: territory_services.territory_create(
-        actor=w.secretary, level=Level.GRID, name="新网格", parent=w.c1),
+        actor=w.secretary, level=Level.GRID, name="新网格", parent=w.c1
+    ),
     "territory.update": lambda w: territory_services.territory_update(
-        actor=w.secretary, node=w.grid_c, name="第十网格（新）", boundary=square(108.2, 27.2)),
-    "territory.move": lambda w: territory_services.territory_move(actor=w.secretary, node=w.grid_c, new_parent=w.c2),
+        actor=w.secretary, node=w.grid_c, name="第十网格（新）", boundary=square(108.2, 27.2)
+    ),
+    "territory.move": lambda w: territory_services.territory_move(
+        actor=w.secretary, node=w.grid_c, new_parent=w.c2
+    ),
     "territory.retire": lambda w: territory_services.territory_retire(
-        actor=w.secretary, node=territory_services.territory_create(actor=None, level=Level.GRID, name="空",
-                                                                    parent=w.c2)),
-    "user.create": lambda w: accounts_services.user_create(actor=w.secretary, username="newbie", password=None),
-    "role.assign": lambda w: accounts_services.role_assign(actor=w.secretary, user=w.outsider,
-                                                            role=Role.GRID_WORKER, territory=w.grid_b),
-    "role.revoke": lambda w: accounts_services.role_revoke(actor=w.secretary,
-                                                            assignment=w.grid_chief_b.assignments.get()),
-    "organisation.create": lambda w: orgs_services.organisation_create(actor=w.secretary, kind="mass_org",
-                                                                        name="妇联", territory=w.c1),
-    "organisation.update": lambda w: orgs_services.organisation_update(actor=w.secretary, org=w.department,
-                                                                        contact_phone="0856-1234567"),
+        actor=w.secretary,
+        node=territory_services.territory_create(actor=None, level=Level.GRID, name="空", parent=w.c2),
+    ),
+    "user.create": lambda w: accounts_services.user_create(
+        actor=w.secretary, username="newbie", password=None
+    ),
+    "role.assign": lambda w: accounts_services.role_assign(
+        actor=w.secretary, user=w.outsider, role=Role.GRID_WORKER, territory=w.grid_b
+    ),
+    "role.revoke": lambda w: accounts_services.role_revoke(
+        actor=w.secretary, assignment=w.grid_chief_b.assignments.get()
+    ),
+    "organisation.create": lambda w: orgs_services.organisation_create(
+        actor=w.secretary, kind="mass_org", name="妇联", territory=w.c1
+    ),
+    "organisation.update": lambda w: orgs_services.organisation_update(
+        actor=w.secretary, org=w.department, contact_phone="0856-1234567"
+    ),
     "party_member.join": lambda w: orgs_services.party_member_join(
-        actor=w.secretary, resident=w.households["a"].head,
-        organisation=orgs_services.organisation_create(actor=None, kind="party_org", name="党委", territory=w.c1)),
-    "house.create": lambda w: registry_services.house_create(actor=w.secretary, unit=w.unit_a1, address="新楼1号"),
+        actor=w.secretary,
+        resident=w.households["a"].head,
+        organisation=orgs_services.organisation_create(
+            actor=None, kind="party_org", name="党委", territory=w.c1
+        ),
+    ),
+    "house.create": lambda w: registry_services.house_create(
+        actor=w.secretary, unit=w.unit_a1, address="新楼1号"
+    ),
     "household.create": lambda w: registry_services.household_create(
-        actor=w.secretary, house=w.households["a"].house,
-        head={"name": "新户主", "id_number": id_number(dt.date(1990, 1, 1)), "phone": "13900000001"}),
+        actor=w.secretary,
+        house=w.households["a"].house,
+        head={"name": "新户主", "id_number": id_number(dt.date(1990, 1, 1)), "phone": "13900000001"},
+    ),
     "resident.add": lambda w: registry_services.resident_add(
-        actor=w.secretary, household=w.households["a"], data={"name": "新生", "id_number": id_number()}),
+        actor=w.secretary, household=w.households["a"], data={"name": "新生", "id_number": id_number()}
+    ),
     "resident.update": lambda w: registry_services.resident_update(
-        actor=w.secretary, resident=w.households["a"].head, data={"name": "改名"}),
+        actor=w.secretary, resident=w.households["a"].head, data={"name": "改名"}
+    ),
     "household.update": lambda w: registry_services.household_update(
-        actor=w.secretary, household=w.households["a"], notes="门前有狗"),
+        actor=w.secretary, household=w.households["a"], notes="门前有狗"
+    ),
     "resident.move_out": lambda w: registry_services.resident_move_out(
-        actor=w.secretary, resident=w.households["b"].head),
+        actor=w.secretary, resident=w.households["b"].head
+    ),
     "resident.transfer": lambda w: registry_services.resident_transfer(
-        actor=w.secretary, resident=w.households["b"].head, to=w.households["a"]),
+        actor=w.secretary, resident=w.households["b"].head, to=w.households["a"]
+    ),
     "tag.apply": lambda w: registry_services.tag_apply(
-        actor=w.secretary, tag=Tag.objects.get(code="veteran"), resident=w.households["a"].head),
+        actor=w.secretary, tag=Tag.objects.get(code="veteran"), resident=w.households["a"].head
+    ),
     "tag.remove": lambda w: registry_services.tag_remove(
-        actor=w.secretary, tagging=registry_services.tag_apply(
-            actor=None, tag=Tag.objects.get(code="veteran"), resident=w.households["a"].head)),
+        actor=w.secretary,
+        tagging=registry_services.tag_apply(
+            actor=None, tag=Tag.objects.get(code="veteran"), resident=w.households["a"].head
+        ),
+    ),
 }
 
 

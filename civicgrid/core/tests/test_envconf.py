@@ -16,8 +16,19 @@ from civicgrid.core import envconf
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize("raw,expected", [("1", True), ("true", True), ("YES", True), (" on ", True),
-                                          ("0", False), ("False", False), ("no", False), ("off", False)])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        (" on ", True),
+        ("0", False),
+        ("False", False),
+        ("no", False),
+        ("off", False),
+    ],
+)
 def test_a_boolean_reads_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("CG_FLAG", raw)
     assert envconf.boolean("CG_FLAG", default=not expected) is expected
@@ -107,10 +118,16 @@ def test_several_data_keys_are_read_newest_first(monkeypatch, tmp_path):
 
 
 def _load_settings(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CIVICGRID_", "PYTEST_", "DATABASE_URL"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CIVICGRID_", "PYTEST_", "DATABASE_URL"))
+    }
     return subprocess.run(
         [sys.executable, "-c", "import civicgrid.settings"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -122,11 +139,15 @@ def test_production_without_a_secret_key_refuses_to_start(tmp_path):
 
 
 def test_production_without_allowed_hosts_refuses_to_start(tmp_path):
-    result = _load_settings({
-        "CIVICGRID_ENV": "production", "CIVICGRID_VAR_DIR": str(tmp_path),
-        "CIVICGRID_SECRET_KEY": "s" * 40, "CIVICGRID_HASH_KEY": "h" * 40,
-        "CIVICGRID_DATA_KEYS": Fernet.generate_key().decode(),
-    })
+    result = _load_settings(
+        {
+            "CIVICGRID_ENV": "production",
+            "CIVICGRID_VAR_DIR": str(tmp_path),
+            "CIVICGRID_SECRET_KEY": "s" * 40,
+            "CIVICGRID_HASH_KEY": "h" * 40,
+            "CIVICGRID_DATA_KEYS": Fernet.generate_key().decode(),
+        }
+    )
     assert result.returncode != 0
     assert "CIVICGRID_ALLOWED_HOSTS" in result.stderr
 
@@ -138,9 +159,14 @@ def test_a_bad_environment_name_refuses_to_start(tmp_path):
 
 
 def test_a_complete_production_environment_loads(tmp_path):
-    result = _load_settings({
-        "CIVICGRID_ENV": "production", "CIVICGRID_VAR_DIR": str(tmp_path),
-        "CIVICGRID_SECRET_KEY": "s" * 40, "CIVICGRID_HASH_KEY": "h" * 40,
-        "CIVICGRID_DATA_KEYS": Fernet.generate_key().decode(), "CIVICGRID_ALLOWED_HOSTS": "grid.example",
-    })
+    result = _load_settings(
+        {
+            "CIVICGRID_ENV": "production",
+            "CIVICGRID_VAR_DIR": str(tmp_path),
+            "CIVICGRID_SECRET_KEY": "s" * 40,
+            "CIVICGRID_HASH_KEY": "h" * 40,
+            "CIVICGRID_DATA_KEYS": Fernet.generate_key().decode(),
+            "CIVICGRID_ALLOWED_HOSTS": "grid.example",
+        }
+    )
     assert result.returncode == 0, result.stderr

@@ -5,10 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from civicgrid.core import clock, idcard
+
+SHAPE = "The ID number must be 17 digits followed by a digit or X."
+DATE = "The ID number holds an impossible birth date."
+CHECK = "The ID number has a wrong check digit."
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def reason(number: str) -> str | None:
+    found = idcard.problem(number)
+    return None if found is None else str(found)
 
 
 @pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014", "110101199003074477"])
@@ -34,35 +50,42 @@ def test_full_width_digits_become_ascii_so_one_person_has_one_number():
 
 @pytest.mark.parametrize("number", ["110105194912310021", "11010519491231002Y", "440524188001010015"])
 def test_a_wrong_check_character_is_refused(number):
-    assert idcard.problem(number) in ("has a wrong check digit", "must be 17 digits followed by a digit or X")
+    assert reason(number) in (CHECK, SHAPE)
     assert not idcard.is_valid(number)
 
 
 def test_the_reason_for_a_wrong_check_digit_is_named():
-    assert idcard.problem("110105194912310021") == "has a wrong check digit"
+    assert reason("110105194912310021") == CHECK
 
 
-@pytest.mark.parametrize("number", ["", "1101051949123100", "1101051949123100200", "X1010519491231002X",
-                                    "11010519491231002A", "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "",
+        "1101051949123100",
+        "1101051949123100200",
+        "X1010519491231002X",
+        "11010519491231002A",
+        "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",
+    ],
+)
 def test_a_number_of_the_wrong_shape_is_refused(number):
-    assert idcard.problem(number) == "must be 17 digits followed by a digit or X"
+    assert reason(number) == SHAPE
 
 
 def test_an_impossible_calendar_date_is_refused_even_with_a_right_check_digit():
     first17 = "11010519490230002"  # 30 February
-    assert idcard.problem(first17 + idcard.check_char(first17)) == "holds an impossible birth date"
+    assert reason(first17 + idcard.check_char(first17)) == DATE
 
 
 def test_a_birth_date_in_the_future_is_refused():
     tomorrow = clock.today() + dt.timedelta(days=1)
     number = idcard.make("110105", tomorrow, 1, male=True)
-    assert idcard.problem(number) == "holds an impossible birth date"
+    assert reason(number) == DATE
 
 
 def test_a_birth_date_before_1880_is_refused():
-    assert idcard.problem(idcard.make("110105", dt.date(1879, 12, 31), 1, male=True)) == (
-        "holds an impossible birth date"
-    )
+    assert reason(idcard.make("110105", dt.date(1879, 12, 31), 1, male=True)) == DATE
 
 
 def test_birth_date_and_gender_are_read_from_the_number():

@@ -19,8 +19,13 @@ ORDERS = [("id",), ("-id",), ("at", "id"), ("-at", "-id"), ("action", "-id"), ("
 def rows(db):
     """23 rows whose `at` and `action` repeat, so most orders run through ties."""
     events = [
-        AuditEvent(at=BASE + dt.timedelta(minutes=i % 4), action=f"act.{i % 3}", object_type="t", object_id=str(i),
-                   object_repr=str(i))
+        AuditEvent(
+            at=BASE + dt.timedelta(minutes=i % 4),
+            action=f"act.{i % 3}",
+            object_type="t",
+            object_id=str(i),
+            object_repr=str(i),
+        )
         for i in range(23)
     ]
     AuditEvent.objects.bulk_create(events)
@@ -74,15 +79,27 @@ def test_a_page_that_reaches_the_end_says_so(rows):
 
 def test_rows_added_before_the_cursor_do_not_shift_the_next_page(rows):
     first = keyset_page(rows, order=("at", "id"), cursor=None, size=5)
-    AuditEvent.objects.create(at=BASE - dt.timedelta(days=1), action="act.0", object_type="t", object_id="new",
-                              object_repr="new")
+    AuditEvent.objects.create(
+        at=BASE - dt.timedelta(days=1), action="act.0", object_type="t", object_id="new", object_repr="new"
+    )
     second = keyset_page(rows, order=("at", "id"), cursor=first.next_cursor, size=5)
     expected = list(rows.exclude(object_id="new").order_by("at", "id").values_list("pk", flat=True))[5:10]
     assert [r.pk for r in second.rows] == expected
 
 
-@pytest.mark.parametrize("cursor", ["not base64 at all!", "e30", _encode([1, 2, 3]), _encode(["abc"]),
-                                    _encode([None]), _encode([{"a": 1}]), "", "%%%"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not base64 at all!",
+        "e30",
+        _encode([1, 2, 3]),
+        _encode(["abc"]),
+        _encode([None]),
+        _encode([{"a": 1}]),
+        "",
+        "%%%",
+    ],
+)
 def test_a_malformed_cursor_starts_from_the_beginning(rows, cursor):
     page = keyset_page(rows, order=("-id",), cursor=cursor, size=3)
     assert [r.pk for r in page.rows] == list(rows.order_by("-id").values_list("pk", flat=True)[:3])

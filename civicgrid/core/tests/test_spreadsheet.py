@@ -10,8 +10,10 @@ from openpyxl import Workbook, load_workbook
 from civicgrid.core.spreadsheet import neutralise
 
 
-@pytest.mark.parametrize("value", ["=1+2", "+1", "-1+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1", "\r=1", "\n=1",
-                                   '=HYPERLINK("http://x","y")'])
+@pytest.mark.parametrize(
+    "value",
+    ["=1+2", "+1", "-1+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1", "\r=1", "\n=1", '=HYPERLINK("http://x","y")'],
+)
 def test_a_cell_starting_like_a_formula_is_written_as_text(value):
     assert neutralise(value) == "'" + value
 

@@ -31,7 +31,9 @@ def test_no_boundary_is_allowed_and_has_no_box(empty):
 
 
 def test_a_polygon_gives_its_bounding_box():
-    assert geometry.validate_boundary(square(108.0, 27.0, 0.05)) == pytest.approx((108.0, 27.0, 108.05, 27.05))
+    assert geometry.validate_boundary(square(108.0, 27.0, 0.05)) == pytest.approx(
+        (108.0, 27.0, 108.05, 27.05)
+    )
 
 
 def test_a_feature_is_unwrapped_to_its_geometry():
@@ -40,27 +42,36 @@ def test_a_feature_is_unwrapped_to_its_geometry():
 
 
 def test_a_multipolygon_gives_the_box_around_all_its_parts():
-    multi = {"type": "MultiPolygon", "coordinates": [square(0, 0, 1)["coordinates"], square(5, 5, 1)["coordinates"]]}
+    multi = {
+        "type": "MultiPolygon",
+        "coordinates": [square(0, 0, 1)["coordinates"], square(5, 5, 1)["coordinates"]],
+    }
     assert geometry.validate_boundary(multi) == (0, 0, 6, 6)
 
 
-@pytest.mark.parametrize("boundary", [
-    {"type": "Point", "coordinates": [1, 2]},
-    {"type": "LineString", "coordinates": [[0, 0], [1, 1]]},
-    {"type": "Feature", "geometry": None},
-    "POLYGON((0 0, 1 0, 1 1, 0 0))",
-    [[0, 0], [1, 0], [1, 1]],
-])
+@pytest.mark.parametrize(
+    "boundary",
+    [
+        {"type": "Point", "coordinates": [1, 2]},
+        {"type": "LineString", "coordinates": [[0, 0], [1, 1]]},
+        {"type": "Feature", "geometry": None},
+        "POLYGON((0 0, 1 0, 1 1, 0 0))",
+        [[0, 0], [1, 0], [1, 1]],
+    ],
+)
 def test_anything_but_a_polygon_is_refused(boundary):
     assert "Polygon" in refusal(boundary).message
 
 
-@pytest.mark.parametrize("boundary", [
-    {"type": "Polygon"},
-    {"type": "Polygon", "coordinates": "abc"},
-    {"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]},
-    {"type": "Polygon", "coordinates": [[["a", "b"], [1, 1], [1, 0], [0, 0]]]},
-])
+@pytest.mark.parametrize(
+    "boundary",
+    [
+        {"type": "Polygon"},
+        {"type": "Polygon", "coordinates": "abc"},
+        {"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]},
+        {"type": "Polygon", "coordinates": [[["a", "b"], [1, 1], [1, 0], [0, 0]]]},
+    ],
+)
 def test_malformed_geojson_is_refused_with_the_reason(boundary):
     assert refusal(boundary).message.startswith("The boundary is not valid GeoJSON")
 

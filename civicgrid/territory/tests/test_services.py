@@ -13,7 +13,7 @@ from civicgrid.core import paths
 from civicgrid.core.errors import ApplicationError
 from civicgrid.orgs import services as orgs_services
 from civicgrid.registry import services as registry_services
-from civicgrid.registry.models import Household, House, Resident, ResidentMove, Tag, Tagging
+from civicgrid.registry.models import House, Household, Resident, ResidentMove, Tag, Tagging
 from civicgrid.territory import services
 from civicgrid.territory.models import Level, Territory
 from civicgrid.testing import square
@@ -35,22 +35,28 @@ def refused(field=None, **kwargs) -> ApplicationError:
 # --- Codes
 
 
-@pytest.mark.parametrize("level,code", [
-    (Level.CITY, "520600000000"),
-    (Level.COUNTY, "520602000000"),
-])
+@pytest.mark.parametrize(
+    "level,code",
+    [
+        (Level.CITY, "520600000000"),
+        (Level.COUNTY, "520602000000"),
+    ],
+)
 def test_root_codes_follow_the_national_format(db, level, code):
     services.check_code(level=level, code=code, parent=None)
 
 
-@pytest.mark.parametrize("level,code,message", [
-    (Level.COUNTY, "52060200000", "12-digit"),
-    (Level.COUNTY, "52060200000a", "12-digit"),
-    (Level.COUNTY, "5206020000001", "12-digit"),
-    (Level.COUNTY, "520600000000", "six significant digits"),
-    (Level.COUNTY, "520602001000", "six significant digits"),
-    (Level.CITY, "520602000000", "eight zeros"),
-])
+@pytest.mark.parametrize(
+    "level,code,message",
+    [
+        (Level.COUNTY, "52060200000", "12-digit"),
+        (Level.COUNTY, "52060200000a", "12-digit"),
+        (Level.COUNTY, "5206020000001", "12-digit"),
+        (Level.COUNTY, "520600000000", "six significant digits"),
+        (Level.COUNTY, "520602001000", "six significant digits"),
+        (Level.CITY, "520602000000", "eight zeros"),
+    ],
+)
 def test_bad_root_codes_are_refused_naming_the_code_field(db, level, code, message):
     assert message in refused(field="code", level=level, code=code, name="x").message
 
@@ -58,33 +64,47 @@ def test_bad_root_codes_are_refused_naming_the_code_field(db, level, code, messa
 def test_a_county_under_a_city_starts_with_the_citys_four_digits(db):
     city = services.territory_create(actor=None, level=Level.CITY, code="520600000000", name="铜仁市")
     services.territory_create(actor=None, level=Level.COUNTY, code="520602000000", name="碧江区", parent=city)
-    assert "four digits" in refused(field="code", level=Level.COUNTY, code="520702000000", name="x",
-                                    parent=city).message
+    assert (
+        "four digits"
+        in refused(field="code", level=Level.COUNTY, code="520702000000", name="x", parent=city).message
+    )
 
 
 def test_a_town_code_is_its_countys_six_digits_three_of_its_own_and_000(world):
     for code in ("520603001000", "520602001001", "520602000000"):
-        assert "town code" in refused(field="code", level=Level.TOWN, code=code, name="x", parent=world.county).message
-    town = services.territory_create(actor=None, level=Level.TOWN, code="520602100000", name="新镇",
-                                     parent=world.county)
+        assert (
+            "town code"
+            in refused(field="code", level=Level.TOWN, code=code, name="x", parent=world.county).message
+        )
+    town = services.territory_create(
+        actor=None, level=Level.TOWN, code="520602100000", name="新镇", parent=world.county
+    )
     assert town.code == "520602100000"
 
 
 def test_a_community_code_is_its_towns_nine_digits_and_three_of_its_own(world):
     for code in ("520602002001", "520602001000"):
-        assert "village or community" in refused(field="code", level=Level.COMMUNITY, code=code, name="x",
-                                                 parent=world.town).message
+        assert (
+            "village or community"
+            in refused(field="code", level=Level.COMMUNITY, code=code, name="x", parent=world.town).message
+        )
 
 
 @pytest.mark.parametrize("suffix", ["01", "0001", "abc", ""])
 def test_a_grid_code_is_its_communitys_code_and_three_digits(world, suffix):
-    error = refused(field="code", level=Level.GRID, code=world.c1.code + suffix or "x", name="x", parent=world.c1)
+    error = refused(
+        field="code", level=Level.GRID, code=world.c1.code + suffix or "x", name="x", parent=world.c1
+    )
     assert "three digits" in error.message
 
 
 def test_a_grid_code_must_start_with_its_own_communitys_code(world):
-    assert "three digits" in refused(field="code", level=Level.GRID, code=world.c2.code + "009", name="x",
-                                     parent=world.c1).message
+    assert (
+        "three digits"
+        in refused(
+            field="code", level=Level.GRID, code=world.c2.code + "009", name="x", parent=world.c1
+        ).message
+    )
 
 
 def test_a_code_already_taken_is_refused(world):
@@ -102,10 +122,17 @@ def test_a_grid_without_a_code_takes_the_next_free_one(world):
 # --- Grammar and input
 
 
-@pytest.mark.parametrize("level,parent_name", [
-    (Level.UNIT, "c1"), (Level.GRID, "town"), (Level.COMMUNITY, "county"), (Level.TOWN, "grid_a"),
-    (Level.COUNTY, "town"), (Level.CITY, "county"),
-])
+@pytest.mark.parametrize(
+    "level,parent_name",
+    [
+        (Level.UNIT, "c1"),
+        (Level.GRID, "town"),
+        (Level.COMMUNITY, "county"),
+        (Level.TOWN, "grid_a"),
+        (Level.COUNTY, "town"),
+        (Level.CITY, "county"),
+    ],
+)
 def test_a_level_sits_only_under_the_level_above_it(world, level, parent_name):
     error = refused(field="parent", level=level, code=None, name="x", parent=getattr(world, parent_name))
     assert "cannot sit under" in error.message
@@ -122,7 +149,9 @@ def test_a_name_is_required(db):
 
 def test_an_unknown_level_or_kind_is_refused(world):
     refused(field="level", level="province", code="520000000000", name="x")
-    refused(field="kind", level=Level.COMMUNITY, code="520602001099", name="x", parent=world.town, kind="suburb")
+    refused(
+        field="kind", level=Level.COMMUNITY, code="520602001099", name="x", parent=world.town, kind="suburb"
+    )
 
 
 def test_siblings_with_prefix_sharing_codes_get_paths_that_never_nest(world):
@@ -145,11 +174,14 @@ def test_create_writes_an_audit_row(world):
 
 
 def test_rename_and_set_a_boundary(world):
-    node = services.territory_update(actor=world.secretary, node=world.grid_c, name=" 十网格 ",
-                                     boundary=square(108.2, 27.2, 0.01))
+    node = services.territory_update(
+        actor=world.secretary, node=world.grid_c, name=" 十网格 ", boundary=square(108.2, 27.2, 0.01)
+    )
     node.refresh_from_db()
     assert node.name == "十网格"
-    assert (node.min_lon, node.min_lat, node.max_lon, node.max_lat) == pytest.approx((108.2, 27.2, 108.21, 27.21))
+    assert (node.min_lon, node.min_lat, node.max_lon, node.max_lat) == pytest.approx(
+        (108.2, 27.2, 108.21, 27.21)
+    )
     event = AuditEvent.objects.filter(action="territory.update").latest("pk")
     assert event.summary == {"name": ["第十网格", "十网格"], "boundary": "set"}
 
@@ -171,8 +203,13 @@ def test_an_invalid_boundary_is_refused_clearly_and_nothing_changes(world):
 
 
 def test_an_invalid_boundary_is_refused_on_create_too(world):
-    error = refused(field="boundary", level=Level.GRID, name="x", parent=world.c1,
-                    boundary={"type": "Point", "coordinates": [1, 2]})
+    error = refused(
+        field="boundary",
+        level=Level.GRID,
+        name="x",
+        parent=world.c1,
+        boundary={"type": "Point", "coordinates": [1, 2]},
+    )
     assert "Polygon" in error.message
 
 
@@ -217,8 +254,9 @@ def test_a_retired_node_cannot_be_retired_again_or_take_children(world):
 
 def rows_under(path: str) -> dict[str, set[int]]:
     return {
-        model._meta.label_lower: set(model.objects.filter(paths.subtree_q("territory_path", path))
-                                     .values_list("pk", flat=True))
+        model._meta.label_lower: set(
+            model.objects.filter(paths.subtree_q("territory_path", path)).values_list("pk", flat=True)
+        )
         for model in services.territorial_models()
     }
 
@@ -230,8 +268,15 @@ def test_moving_a_grid_rewrites_every_row_below_it_and_keeps_every_link(world):
     registry_services.tag_apply(actor=None, tag=tag, resident=household.head)
     orgs_services.organisation_create(actor=None, kind="mass_org", name="网格志愿队", territory=grid)
     before = rows_under(old_path)
-    assert {"registry.house", "registry.household", "registry.resident", "registry.residentmove",
-            "registry.tagging", "accounts.roleassignment", "orgs.organisation"} <= {k for k, v in before.items() if v}
+    assert {
+        "registry.house",
+        "registry.household",
+        "registry.resident",
+        "registry.residentmove",
+        "registry.tagging",
+        "accounts.roleassignment",
+        "orgs.organisation",
+    } <= {k for k, v in before.items() if v}
 
     moved = services.territory_move(actor=world.town_officer, node=grid, new_parent=world.c2)
 
@@ -247,10 +292,13 @@ def test_moving_a_grid_rewrites_every_row_below_it_and_keeps_every_link(world):
     house = House.objects.get(pk=household.house_id)
     assert house.unit_id == unit.pk and house.territory_path == unit.path
     assert Household.objects.get(pk=household.pk).house_id == house.pk
-    assert set(Resident.objects.filter(household=household).values_list("territory_path", flat=True)) == {unit.path}
+    assert set(Resident.objects.filter(household=household).values_list("territory_path", flat=True)) == {
+        unit.path
+    }
     assert Tagging.objects.get(resident=household.head).territory_path == unit.path
-    assert set(ResidentMove.objects.filter(resident__household=household).values_list("territory_path", flat=True)) \
-        == {unit.path}
+    assert set(
+        ResidentMove.objects.filter(resident__household=household).values_list("territory_path", flat=True)
+    ) == {unit.path}
     event = AuditEvent.objects.get(action="territory.move")
     assert event.actor == world.town_officer
     assert event.summary["code"] == [old_code, moved.code]
@@ -274,19 +322,23 @@ def test_a_grid_chiefs_access_follows_the_moved_grid(world):
 def test_a_unit_can_move_to_another_grid(world):
     moved = services.territory_move(actor=None, node=world.unit_a1, new_parent=world.grid_b)
     assert moved.code == world.grid_b.code + "002"
-    assert set(Household.objects.filter(pk=world.households["a"].pk).values_list("territory_path", flat=True)) \
-        == {moved.path}
+    assert set(
+        Household.objects.filter(pk=world.households["a"].pk).values_list("territory_path", flat=True)
+    ) == {moved.path}
     access.forget(world.grid_chief_b)
     assert access.scope(world.grid_chief_b, Household.objects.all(), "registry.view").count() == 2
 
 
-@pytest.mark.parametrize("node_name,target_name,field", [
-    ("c1", "town", None),          # communities change by official codes only
-    ("grid_a", "c1", "parent"),    # already there
-    ("grid_a", "grid_b", "parent"),  # a grid cannot sit under a grid
-    ("unit_a1", "c2", "parent"),   # a unit cannot sit under a community
-    ("grid_a", "unit_a1", "parent"),  # under itself
-])
+@pytest.mark.parametrize(
+    "node_name,target_name,field",
+    [
+        ("c1", "town", None),  # communities change by official codes only
+        ("grid_a", "c1", "parent"),  # already there
+        ("grid_a", "grid_b", "parent"),  # a grid cannot sit under a grid
+        ("unit_a1", "c2", "parent"),  # a unit cannot sit under a community
+        ("grid_a", "unit_a1", "parent"),  # under itself
+    ],
+)
 def test_impossible_moves_are_refused(world, node_name, target_name, field):
     node = getattr(world, node_name)
     with pytest.raises(ApplicationError) as caught:
@@ -296,8 +348,9 @@ def test_impossible_moves_are_refused(world, node_name, target_name, field):
 
 
 def test_a_grid_cannot_move_into_a_retired_community(world):
-    target = services.territory_create(actor=None, level=Level.COMMUNITY, code="520602001003", name="旧村",
-                                       parent=world.town)
+    target = services.territory_create(
+        actor=None, level=Level.COMMUNITY, code="520602001003", name="旧村", parent=world.town
+    )
     services.territory_retire(actor=None, node=target)
     with pytest.raises(ApplicationError, match="retired"):
         services.territory_move(actor=None, node=world.grid_a, new_parent=target)
