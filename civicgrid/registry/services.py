@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -37,12 +38,15 @@ RESIDENT_FIELDS = ("name", "gender", "birth_date", "ethnicity", "relation", "res
 
 
 def field_label(name: str) -> str:
-    """The translated label of a house or resident field, for messages that name it."""
-    model = House if name == "house_code" else Resident
+    """The translated label of a resident field or import column, for messages that name it."""
+    if name == "tags":
+        return str(Tag._meta.verbose_name_plural)
+    model, field = {"house_code": (House, "house_code"), "household_number": (Household, "number")}.get(
+        name, (Resident, name))
     try:
-        return str(model._meta.get_field(name).verbose_name)
-    except LookupError:
-        return name  # an import column that is not a model field keeps its name
+        return str(model._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def new_house_code() -> str:

@@ -258,7 +258,7 @@ def import_detail(request, pk: int):
     job = access.get_for(request.user, ImportJob.objects.all(), "registry.import", pk=pk)
     context = {"job": job, "progress": importing.progress_of(job),
                "running": job.status in (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.IMPORTING),
-               "errors": job.errors[:500]}
+               "errors": [{**e, "column": services.field_label(e["field"]) if e["field"] else ""} for e in job.errors[:500]]}
     if request.htmx:
         return render(request, "registry/_import_status.html", context)
     return render(request, "registry/import_detail.html", context)
