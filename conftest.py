@@ -36,8 +36,15 @@ def client_for(client):
 
 
 CHROMIUM = os.environ.get("CIVICGRID_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")
@@ -54,8 +61,11 @@ def phone_context(browser):
     contexts = []
 
     def make(lang: str):
-        ctx = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN" if lang == "zh" else "en-US",
-                                  extra_http_headers={"Accept-Language": "zh-CN,zh" if lang == "zh" else "en-US,en"})
+        ctx = browser.new_context(
+            viewport={"width": 375, "height": 812},
+            locale="zh-CN" if lang == "zh" else "en-US",
+            extra_http_headers={"Accept-Language": "zh-CN,zh" if lang == "zh" else "en-US,en"},
+        )
         contexts.append(ctx)
         return ctx
 

@@ -19,8 +19,11 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CIVICGRID_VAR_DIR", BASE_DIR.parent / "var")).resolve()
 
 # pytest sets PYTEST_VERSION while it runs, so a bare `pytest` gets the test profile.
-ENV = envconf.choice("CIVICGRID_ENV", ["development", "test", "production"],
-                     "test" if os.environ.get("PYTEST_VERSION") else "development")
+ENV = envconf.choice(
+    "CIVICGRID_ENV",
+    ["development", "test", "production"],
+    "test" if os.environ.get("PYTEST_VERSION") else "development",
+)
 PRODUCTION = ENV == "production"
 DEBUG = envconf.boolean("CIVICGRID_DEBUG", default=ENV == "development")
 
@@ -40,7 +43,9 @@ DATA_KEYS = envconf.fernet_keys("CIVICGRID_DATA_KEYS", VAR_DIR / "data_keys", pr
 # Key for the blind index (keyed hash) that makes exact lookup of an encrypted value possible.
 HASH_KEY = envconf.secret("CIVICGRID_HASH_KEY", VAR_DIR / "hash_key", production=PRODUCTION)
 
-ALLOWED_HOSTS = envconf.csv("CIVICGRID_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = envconf.csv(
+    "CIVICGRID_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
+)
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("CIVICGRID_ALLOWED_HOSTS must name the hosts this server answers for.")
 CSRF_TRUSTED_ORIGINS = envconf.csv("CIVICGRID_CSRF_TRUSTED_ORIGINS", [])
@@ -113,7 +118,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
     try:
-        _db = dj_database_url.parse(DATABASE_URL, conn_max_age=envconf.integer("CIVICGRID_DB_CONN_MAX_AGE", 60))
+        _db = dj_database_url.parse(
+            DATABASE_URL, conn_max_age=envconf.integer("CIVICGRID_DB_CONN_MAX_AGE", 60)
+        )
     except Exception as exc:  # dj_database_url raises several types for a malformed URL
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
     if _db["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
@@ -145,7 +152,9 @@ TASKS = {
         "BACKEND": envconf.choice(
             "CIVICGRID_TASK_BACKEND",
             ["django_tasks_db.DatabaseBackend", "django.tasks.backends.immediate.ImmediateBackend"],
-            "django.tasks.backends.immediate.ImmediateBackend" if ENV == "test" else "django_tasks_db.DatabaseBackend",
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if ENV == "test"
+            else "django_tasks_db.DatabaseBackend",
         )
     }
 }
@@ -158,8 +167,12 @@ if REDIS_URL:
 elif ENV == "test":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- Authentication and sessions.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -173,7 +186,9 @@ AXES_FAILURE_LIMIT = envconf.integer("CIVICGRID_LOGIN_FAILURE_LIMIT", 5, minimum
 AXES_COOLOFF_TIME = envconf.integer("CIVICGRID_LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60  # hours
 # Behind N reverse proxies the client address is the Nth from the right in X-Forwarded-For.
 AXES_IPWARE_PROXY_COUNT = envconf.integer("CIVICGRID_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 # Lock an account after repeated failures, and an address that tries many accounts.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
@@ -247,7 +262,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
-    "root": {"handlers": ["console"], "level": envconf.choice("CIVICGRID_LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": envconf.choice("CIVICGRID_LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], "INFO"),
+    },
     "loggers": {"axes": {"level": "WARNING"}},
 }
 

@@ -25,7 +25,7 @@ from civicgrid.territory import services as territory_services
 from civicgrid.territory.models import Level
 
 _seq = itertools.count(1)
-PASSWORD = "persona-pass-2026"
+PASSWORD = "persona-pass-2026"  # noqa: S105 - test personas only
 
 
 def id_number(born: dt.date = dt.date(1980, 5, 1), *, male: bool = True, region: str = "520602") -> str:
@@ -33,8 +33,12 @@ def id_number(born: dt.date = dt.date(1980, 5, 1), *, male: bool = True, region:
 
 
 def square(lon: float, lat: float, size: float = 0.01) -> dict:
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size],
-                                                [lon, lat + size], [lon, lat]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+        ],
+    }
 
 
 @dataclass
@@ -62,46 +66,95 @@ class World:
 
 
 def make_household(*, actor, unit, members: int = 2, address: str | None = None, name: str = "张"):
-    house = registry_services.house_create(actor=actor, unit=unit, address=address or f"{unit.name} {next(_seq)}号")
-    head = {"name": f"{name}{next(_seq)}", "id_number": id_number(dt.date(1970, 3, 4)), "phone": "13800000000"}
+    house = registry_services.house_create(
+        actor=actor, unit=unit, address=address or f"{unit.name} {next(_seq)}号"
+    )
+    head = {
+        "name": f"{name}{next(_seq)}",
+        "id_number": id_number(dt.date(1970, 3, 4)),
+        "phone": "13800000000",
+    }
     household = registry_services.household_create(actor=actor, house=house, head=head)
     for i in range(members - 1):
         registry_services.resident_add(
-            actor=actor, household=household,
-            data={"name": f"{name}{next(_seq)}", "id_number": id_number(dt.date(2000 + i, 1, 2), male=i % 2 == 0),
-                  "relation": "child", "phone": f"1390000{next(_seq):04d}"},
+            actor=actor,
+            household=household,
+            data={
+                "name": f"{name}{next(_seq)}",
+                "id_number": id_number(dt.date(2000 + i, 1, 2), male=i % 2 == 0),
+                "relation": "child",
+                "phone": f"1390000{next(_seq):04d}",
+            },
         )
     return household
 
 
 def make_user(username: str, role: str | None = None, territory=None, organisation=None):
-    user = accounts_services.user_create(actor=None, username=username, password=PASSWORD, display_name=username)
+    user = accounts_services.user_create(
+        actor=None, username=username, password=PASSWORD, display_name=username
+    )
     if role:
-        accounts_services.role_assign(actor=None, user=user, role=role, territory=territory, organisation=organisation)
+        accounts_services.role_assign(
+            actor=None, user=user, role=role, territory=territory, organisation=organisation
+        )
     return user
 
 
 def build_world() -> World:
     t = territory_services.territory_create
     county = t(actor=None, level=Level.COUNTY, code="520602000000", name="测试县")
-    town = t(actor=None, level=Level.TOWN, code="520602001000", name="测试镇", parent=county, kind="subdistrict")
-    c1 = t(actor=None, level=Level.COMMUNITY, code="520602001001", name="幸福社区", parent=town, kind="urban",
-           boundary=square(108.0, 27.0, 0.1))
+    town = t(
+        actor=None, level=Level.TOWN, code="520602001000", name="测试镇", parent=county, kind="subdistrict"
+    )
+    c1 = t(
+        actor=None,
+        level=Level.COMMUNITY,
+        code="520602001001",
+        name="幸福社区",
+        parent=town,
+        kind="urban",
+        boundary=square(108.0, 27.0, 0.1),
+    )
     c2 = t(actor=None, level=Level.COMMUNITY, code="520602001002", name="和平村", parent=town, kind="village")
-    grid_a = t(actor=None, level=Level.GRID, code="520602001001001", name="第一网格", parent=c1,
-               boundary=square(108.0, 27.0, 0.05))
-    grid_b = t(actor=None, level=Level.GRID, code="520602001001002", name="第二网格", parent=c1,
-               boundary=square(108.05, 27.0, 0.05))
+    grid_a = t(
+        actor=None,
+        level=Level.GRID,
+        code="520602001001001",
+        name="第一网格",
+        parent=c1,
+        boundary=square(108.0, 27.0, 0.05),
+    )
+    grid_b = t(
+        actor=None,
+        level=Level.GRID,
+        code="520602001001002",
+        name="第二网格",
+        parent=c1,
+        boundary=square(108.05, 27.0, 0.05),
+    )
     grid_c = t(actor=None, level=Level.GRID, code="520602001001010", name="第十网格", parent=c1)
     grid_x = t(actor=None, level=Level.GRID, code="520602001002001", name="一组网格", parent=c2)
     unit_a1 = t(actor=None, level=Level.UNIT, code="520602001001001001", name="A1单元", parent=grid_a)
     unit_b1 = t(actor=None, level=Level.UNIT, code="520602001001002001", name="B1单元", parent=grid_b)
     unit_c1 = t(actor=None, level=Level.UNIT, code="520602001001010001", name="C1单元", parent=grid_c)
     unit_x1 = t(actor=None, level=Level.UNIT, code="520602001002001001", name="X1单元", parent=grid_x)
-    department = orgs_services.organisation_create(actor=None, kind="department", name="县水务局", territory=county,
-                                                   categories=["water"])
-    world = World(county=county, town=town, c1=c1, c2=c2, grid_a=grid_a, grid_b=grid_b, grid_c=grid_c,
-                  unit_a1=unit_a1, unit_b1=unit_b1, unit_c1=unit_c1, unit_x1=unit_x1, department=department)
+    department = orgs_services.organisation_create(
+        actor=None, kind="department", name="县水务局", territory=county, categories=["water"]
+    )
+    world = World(
+        county=county,
+        town=town,
+        c1=c1,
+        c2=c2,
+        grid_a=grid_a,
+        grid_b=grid_b,
+        grid_c=grid_c,
+        unit_a1=unit_a1,
+        unit_b1=unit_b1,
+        unit_c1=unit_c1,
+        unit_x1=unit_x1,
+        department=department,
+    )
     world.users = {
         "grid_chief_a": make_user("grid_chief_a", Role.GRID_CHIEF, grid_a),
         "grid_chief_b": make_user("grid_chief_b", Role.GRID_CHIEF, grid_b),

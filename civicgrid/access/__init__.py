@@ -9,8 +9,21 @@ The functions live in `scoping`; they are re-exported lazily because Django impo
 before the models are ready.
 """
 
-_EXPORTS = {"Grant", "check", "covers", "forget", "get_for", "grants", "has_anywhere", "has_perm_at",
-            "perms_at", "reveal", "roots", "scope", "REVEAL_PERMISSION"}
+_EXPORTS = {
+    "Grant",
+    "check",
+    "covers",
+    "forget",
+    "get_for",
+    "grants",
+    "has_anywhere",
+    "has_perm_at",
+    "perms_at",
+    "reveal",
+    "roots",
+    "scope",
+    "REVEAL_PERMISSION",
+}
 
 
 def __getattr__(name):

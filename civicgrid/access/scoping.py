@@ -27,14 +27,18 @@ class Grant:
 
 def grants(user) -> list[Grant]:
     """The user's active assignments with their permissions, read once per request."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     table = registry.role_permissions()
-    rows = RoleAssignment.objects.active().filter(user=user).values_list("role", "territory_path", "organisation_id")
-    # An empty path would cover everything; such a row can only come from a broken write, so it grants nothing.
+    rows = (
+        RoleAssignment.objects.active()
+        .filter(user=user)
+        .values_list("role", "territory_path", "organisation_id")
+    )
+    # An empty path would cover everything; only a broken write makes one, so it grants nothing.
     result = [Grant(role, path, org, table.get(role, frozenset())) for role, path, org in rows if path]
     setattr(user, _CACHE_ATTR, result)
     return result

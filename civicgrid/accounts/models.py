@@ -32,13 +32,22 @@ class RoleAssignmentQuerySet(models.QuerySet):
 class RoleAssignment(Territorial):
     """A user holds a role on a node; it covers that node and its whole subtree."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="assignments"
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    territory = models.ForeignKey("territory.Territory", verbose_name=_("territory"), on_delete=models.PROTECT,
-                                  related_name="+")
+    territory = models.ForeignKey(
+        "territory.Territory", verbose_name=_("territory"), on_delete=models.PROTECT, related_name="+"
+    )
     # A department handler acts for one department; other roles leave it empty.
-    organisation = models.ForeignKey("orgs.Organisation", verbose_name=_("organisation"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     valid_from = models.DateTimeField(_("valid from"), default=clock.now)
     valid_to = models.DateTimeField(_("valid to"), null=True, blank=True)
 

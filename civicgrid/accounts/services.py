@@ -14,8 +14,9 @@ User = get_user_model()
 
 
 @transaction.atomic
-def user_create(*, actor, username: str, password: str | None, display_name: str = "", email: str = "",
-                language: str = "") -> User:
+def user_create(
+    *, actor, username: str, password: str | None, display_name: str = "", email: str = "", language: str = ""
+) -> User:
     username = username.strip()
     if not username:
         raise ApplicationError(_("A user name is required."), field="username")
@@ -38,11 +39,19 @@ def role_assign(*, actor, user, role: str, territory, organisation=None, valid_t
     if role == Role.DEPARTMENT_HANDLER and organisation is None:
         raise ApplicationError(_("A department handler acts for a department."), field="organisation")
     assignment = RoleAssignment.objects.create(
-        user=user, role=role, territory=territory, territory_path=territory.path,
-        organisation=organisation, valid_to=valid_to,
+        user=user,
+        role=role,
+        territory=territory,
+        territory_path=territory.path,
+        organisation=organisation,
+        valid_to=valid_to,
     )
-    audit_record(actor=actor, action="role.assign", obj=assignment,
-                 summary={"user": user.username, "role": role, "territory": territory.code})
+    audit_record(
+        actor=actor,
+        action="role.assign",
+        obj=assignment,
+        summary={"user": user.username, "role": role, "territory": territory.code},
+    )
     return assignment
 
 
@@ -52,6 +61,10 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> RoleAssignment:
         raise ApplicationError(_("This assignment has already ended."))
     assignment.valid_to = clock.now()
     assignment.save(update_fields=["valid_to"])
-    audit_record(actor=actor, action="role.revoke", obj=assignment,
-                 summary={"user": assignment.user.username, "role": assignment.role})
+    audit_record(
+        actor=actor,
+        action="role.revoke",
+        obj=assignment,
+        summary={"user": assignment.user.username, "role": assignment.role},
+    )
     return assignment

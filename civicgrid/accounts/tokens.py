@@ -33,9 +33,16 @@ class ApiToken(models.Model):
 @transaction.atomic
 def token_create(*, actor, user, name: str, expires_at=None) -> tuple[ApiToken, str]:
     raw = "cg_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name.strip() or "token", key_hash=blind_index("api_token", raw),
-                                    prefix=raw[:8], expires_at=expires_at)
-    audit_record(actor=actor, action="api_token.create", obj=token, summary={"user": user.username, "name": name})
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip() or "token",
+        key_hash=blind_index("api_token", raw),
+        prefix=raw[:8],
+        expires_at=expires_at,
+    )
+    audit_record(
+        actor=actor, action="api_token.create", obj=token, summary={"user": user.username, "name": name}
+    )
     return token, raw
 
 
@@ -43,8 +50,11 @@ def token_user(raw: str):
     """The active user behind a raw token, or None."""
     if not raw or not raw.startswith("cg_"):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=blind_index("api_token", raw),
-                                                           revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=blind_index("api_token", raw), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or (token.expires_at and token.expires_at <= clock.now()) or not token.user.is_active:
         return None
     return token.user

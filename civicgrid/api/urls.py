@@ -26,8 +26,9 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=[BearerToken(), django_auth],
-    description="Territory and household registry of civicgrid. Authenticate with `Authorization: Bearer <token>` "
-    "(create one with `civicgrid token_create`). Errors share one shape: {code, message, field}.",
+    description="Territory and household registry of civicgrid. "
+    "Authenticate with `Authorization: Bearer <token>` (create one with `civicgrid token_create`). "
+    "Errors share one shape: {code, message, field}.",
 )
 
 

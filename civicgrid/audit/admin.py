@@ -32,8 +32,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
         from civicgrid.audit.services import audit_record
 
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, action=f"admin.{'change' if change else 'add'}", obj=obj,
-                     summary={"fields": list(form.changed_data)})
+        audit_record(
+            actor=request.user,
+            action=f"admin.{'change' if change else 'add'}",
+            obj=obj,
+            summary={"fields": list(form.changed_data)},
+        )
 
     def delete_model(self, request, obj):
         from civicgrid.audit.services import audit_record

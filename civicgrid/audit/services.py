@@ -28,8 +28,9 @@ def _jsonable(value: Any) -> Any:
     return str(value)  # dates, models, ProtectedValue (which prints masked)
 
 
-def audit_record(*, actor, action: str, obj: models.Model, summary: dict | None = None,
-                 territory_path: str | None = None) -> AuditEvent:
+def audit_record(
+    *, actor, action: str, obj: models.Model, summary: dict | None = None, territory_path: str | None = None
+) -> AuditEvent:
     object_type, object_id, object_repr, path = _describe(obj)
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
@@ -45,8 +46,13 @@ def audit_record(*, actor, action: str, obj: models.Model, summary: dict | None 
 def data_access_record(*, actor, obj: models.Model, field: str, reason: str) -> DataAccess:
     object_type, object_id, object_repr, path = _describe(obj)
     return DataAccess.objects.create(
-        actor=actor, object_type=object_type, object_id=object_id, object_repr=object_repr,
-        field=field, reason=reason[:300], territory_path=path,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        field=field,
+        reason=reason[:300],
+        territory_path=path,
     )
 
 

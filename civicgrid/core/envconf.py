@@ -61,8 +61,10 @@ def _development_file(path: Path, make: callable, what: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(value + "\n")
     path.chmod(0o600)
-    print(f"warning: generated a development {what} in {path}; set it in the environment for production.",
-          file=sys.stderr)
+    print(
+        f"warning: generated a development {what} in {path}; set it in the environment for production.",
+        file=sys.stderr,
+    )
     return value
 
 
@@ -83,12 +85,16 @@ def fernet_keys(name: str, dev_file: Path, *, production: bool) -> list[str]:
     raw = os.environ.get(name, "").strip()
     if not raw:
         if production:
-            raise ImproperlyConfigured(f"{name} must be set in production (comma-separated Fernet keys, newest first).")
+            raise ImproperlyConfigured(
+                f"{name} must be set in production (comma-separated Fernet keys, newest first)."
+            )
         raw = _development_file(dev_file, lambda: Fernet.generate_key().decode(), name)
     keys = [k.strip() for k in raw.split(",") if k.strip()]
     for key in keys:
         try:
             Fernet(key)
         except ValueError:
-            raise ImproperlyConfigured(f"{name} holds a value that is not a Fernet key (32 url-safe base64 bytes).") from None
+            raise ImproperlyConfigured(
+                f"{name} holds a value that is not a Fernet key (32 url-safe base64 bytes)."
+            ) from None
     return keys

@@ -6,7 +6,9 @@ from __future__ import annotations
 class ApplicationError(Exception):
     """A refusal the user can act on: a clear message, optionally naming the field at fault."""
 
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid", extra: dict | None = None):
+    def __init__(
+        self, message: str, *, field: str | None = None, code: str = "invalid", extra: dict | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.field = field

@@ -28,7 +28,12 @@ def _decode(cursor: str) -> list | None:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, json.JSONDecodeError):
         return None
-    return values if isinstance(values, list) else None
+    if not isinstance(values, list):
+        return None
+    # A tampered cursor must not reach the database with numbers it cannot hold.
+    if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in values):
+        return None
+    return values
 
 
 def keyset_page(qs: QuerySet, *, order: tuple[str, ...], cursor: str | None, size: int = 25) -> Page:

@@ -109,7 +109,8 @@ class ProtectedValue:
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self.ciphertext)
+        # Consistent with __eq__ (plaintext); Fernet ciphertexts of one value differ on each encryption.
+        return hash((self.kind, self.plaintext()))
 
 
 class _ProtectedDescriptor(DeferredAttribute):

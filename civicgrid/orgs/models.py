@@ -28,7 +28,11 @@ class PartyLevel(models.TextChoices):
 
 
 # A party organisation's level follows from the territory level it sits on.
-PARTY_LEVEL_FOR_TERRITORY = {"community": PartyLevel.COMMITTEE, "grid": PartyLevel.BRANCH, "unit": PartyLevel.GROUP}
+PARTY_LEVEL_FOR_TERRITORY = {
+    "community": PartyLevel.COMMITTEE,
+    "grid": PartyLevel.BRANCH,
+    "unit": PartyLevel.GROUP,
+}
 PARTY_PARENT_LEVEL = {PartyLevel.BRANCH: PartyLevel.COMMITTEE, PartyLevel.GROUP: PartyLevel.BRANCH}
 
 
@@ -36,12 +40,23 @@ class Organisation(Territorial, TimeStamped):
     kind = models.CharField(_("kind"), max_length=24, choices=OrgKind.choices)
     name = models.CharField(_("name"), max_length=120)
     # The node the organisation sits on or serves; a department serves that node's whole subtree.
-    territory = models.ForeignKey("territory.Territory", verbose_name=_("territory"), on_delete=models.PROTECT,
-                                  related_name="organisations")
-    parent = models.ForeignKey("self", verbose_name=_("parent organisation"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
-    party_level = models.CharField(_("party level"), max_length=16, choices=PartyLevel.choices, blank=True,
-                                   default="")
+    territory = models.ForeignKey(
+        "territory.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
+        related_name="organisations",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    party_level = models.CharField(
+        _("party level"), max_length=16, choices=PartyLevel.choices, blank=True, default=""
+    )
     # For departments: the categories of matter they handle (category codes).
     categories = models.JSONField(_("categories handled"), default=list, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
@@ -60,10 +75,18 @@ class Organisation(Territorial, TimeStamped):
 class PartyMembership(Territorial):
     """A party member (a resident) belongs to one party organisation; in-service members report here."""
 
-    resident = models.ForeignKey("registry.Resident", verbose_name=_("party member"), on_delete=models.PROTECT,
-                                 related_name="party_memberships")
-    organisation = models.ForeignKey(Organisation, verbose_name=_("party organisation"), on_delete=models.PROTECT,
-                                     related_name="memberships")
+    resident = models.ForeignKey(
+        "registry.Resident",
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
+        related_name="party_memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("party organisation"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
     joined_on = models.DateField(_("joined"), null=True, blank=True)
     inservice = models.BooleanField(_("in-service member reporting to the community"), default=False)
     workplace = models.CharField(_("workplace"), max_length=120, blank=True)

@@ -7,7 +7,9 @@ from civicgrid.orgs.models import Organisation, OrgKind
 
 
 def organisation_list_for(user, *, kind: str = "") -> QuerySet:
-    qs = Organisation.objects.select_related("territory", "parent").annotate(member_count=Count("memberships"))
+    qs = Organisation.objects.select_related("territory", "parent").annotate(
+        member_count=Count("memberships")
+    )
     if kind:
         qs = qs.filter(kind=kind)
     return access.scope(user, qs, "orgs.view").order_by("kind", "territory_path", "name")

@@ -17,4 +17,6 @@ def organisation_list(request):
     if kind not in OrgKind.values:
         kind = ""
     orgs = selectors.organisation_list_for(request.user, kind=kind)[:300]
-    return render(request, "orgs/organisation_list.html", {"orgs": orgs, "kind": kind, "kinds": OrgKind.choices})
+    return render(
+        request, "orgs/organisation_list.html", {"orgs": orgs, "kind": kind, "kinds": OrgKind.choices}
+    )

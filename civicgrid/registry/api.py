@@ -125,16 +125,28 @@ def _need_anywhere(user) -> None:
 def _filters(request, q: str, territory: int | None, status: str, tag: str, residence_type: str = ""):
     node = None
     if territory is not None:
-        node = access.get_for(request.user, Territory.objects.all(), "registry.view", field="path", pk=territory)
+        node = access.get_for(
+            request.user, Territory.objects.all(), "registry.view", field="path", pk=territory
+        )
     return selectors.ListFilters(q=q, territory=node, status=status, tag=tag, residence_type=residence_type)
 
 
-@router.get("/households", response={200: HouseholdPage, **errors(400)}, summary="List households in my scope")
-def household_list(request, q: str = "", territory: int | None = None, status: str = "", tag: str = "",
-                   after: str | None = None, limit: int = 25):
+@router.get(
+    "/households", response={200: HouseholdPage, **errors(400)}, summary="List households in my scope"
+)
+def household_list(
+    request,
+    q: str = "",
+    territory: int | None = None,
+    status: str = "",
+    tag: str = "",
+    after: str | None = None,
+    limit: int = 25,
+):
     _need_anywhere(request.user)
-    page = selectors.household_list_for(request.user, _filters(request, q, territory, status, tag), cursor=after,
-                                        size=max(1, min(limit, 100)))
+    page = selectors.household_list_for(
+        request.user, _filters(request, q, territory, status, tag), cursor=after, size=max(1, min(limit, 100))
+    )
     return {"items": page.rows, "next_cursor": page.next_cursor}
 
 
@@ -146,11 +158,23 @@ def household_get(request, household_id: int):
 
 
 @router.get("/residents", response={200: ResidentPage, **errors(400)}, summary="List residents in my scope")
-def resident_list(request, q: str = "", territory: int | None = None, status: str = "", tag: str = "",
-                  residence_type: str = "", after: str | None = None, limit: int = 25):
+def resident_list(
+    request,
+    q: str = "",
+    territory: int | None = None,
+    status: str = "",
+    tag: str = "",
+    residence_type: str = "",
+    after: str | None = None,
+    limit: int = 25,
+):
     _need_anywhere(request.user)
-    page = selectors.resident_list_for(request.user, _filters(request, q, territory, status, tag, residence_type),
-                                       cursor=after, size=max(1, min(limit, 100)))
+    page = selectors.resident_list_for(
+        request.user,
+        _filters(request, q, territory, status, tag, residence_type),
+        cursor=after,
+        size=max(1, min(limit, 100)),
+    )
     return {"items": page.rows, "next_cursor": page.next_cursor}
 
 
@@ -162,11 +186,12 @@ def resident_patch(request, resident_id: int, payload: ResidentPatch):
     return selectors.resident_get_for(request.user, resident.pk)
 
 
-@router.post("/residents/{resident_id}/reveal", response={200: RevealOut, **errors(400)},
-             summary="Reveal an ID number or phone, with a reason (recorded)")
+@router.post(
+    "/residents/{resident_id}/reveal",
+    response={200: RevealOut, **errors(400)},
+    summary="Reveal an ID number or phone, with a reason (recorded)",
+)
 def resident_reveal(request, resident_id: int, payload: RevealIn):
     resident = selectors.resident_get_for(request.user, resident_id)
     value = access.reveal(request.user, resident, payload.field, payload.reason)
     return {"field": payload.field, "value": value}
-
-

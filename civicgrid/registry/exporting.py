@@ -29,19 +29,49 @@ def _names_for(path: str, cache: dict) -> tuple[str, str]:
 def resident_workbook(user, filters: selectors.ListFilters) -> tuple[bytes, int]:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Residents"))
-    sheet.append([_("Community"), _("Grid"), _("House code"), _("Address"), _("Household number"),
-                  _("Relation to head"), pgettext("person", "Name"), _("Gender"), _("Birth date"), _("Ethnicity"), _("ID number"),
-                  _("Phone"), _("Residence type"), _("Relocation type"), _("Status"), _("Tags")])
+    sheet.append(
+        [
+            _("Community"),
+            _("Grid"),
+            _("House code"),
+            _("Address"),
+            _("Household number"),
+            _("Relation to head"),
+            pgettext("person", "Name"),
+            _("Gender"),
+            _("Birth date"),
+            _("Ethnicity"),
+            _("ID number"),
+            _("Phone"),
+            _("Residence type"),
+            _("Relocation type"),
+            _("Status"),
+            _("Tags"),
+        ]
+    )
     names: dict = {}
     count = 0
     for r in selectors.resident_export_rows(user, filters):
         community, grid = _names_for(r.territory_path, names)
         household = r.household
-        row = [community, grid, household.house.house_code if household else "", household.house.address if household else "",
-               household.number if household else "", r.get_relation_display(), r.name, r.get_gender_display(),
-               r.birth_date.isoformat(), r.ethnicity, str(r.id_number), str(r.phone), r.get_residence_type_display(),
-               r.get_relocation_type_display() if r.relocation_type else "", r.get_status_display(),
-               "、".join(str(t.tag) for t in r.taggings.all())]
+        row = [
+            community,
+            grid,
+            household.house.house_code if household else "",
+            household.house.address if household else "",
+            household.number if household else "",
+            r.get_relation_display(),
+            r.name,
+            r.get_gender_display(),
+            r.birth_date.isoformat(),
+            r.ethnicity,
+            str(r.id_number),
+            str(r.phone),
+            r.get_residence_type_display(),
+            r.get_relocation_type_display() if r.relocation_type else "",
+            r.get_status_display(),
+            "、".join(str(t.tag) for t in r.taggings.all()),
+        ]
         # ID numbers and phones go out as masked text; every cell is neutralised against formulas.
         sheet.append([neutralise(v) for v in row])
         count += 1

@@ -16,17 +16,27 @@ from civicgrid.registry.models import (
 
 class ResidentForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
-    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False,
-                                help_text=_("Leave empty to keep the current one."))
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=18,
+        required=False,
+        help_text=_("Leave empty to keep the current one."),
+    )
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
     birth_date = forms.DateField(label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}))
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, initial="汉族")
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
-                            help_text=_("Leave empty to keep the current one."))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+        help_text=_("Leave empty to keep the current one."),
+    )
     relation = forms.ChoiceField(label=_("Relation to head"), choices=Relation.choices)
     residence_type = forms.ChoiceField(label=_("Residence type"), choices=ResidenceType.choices)
-    relocation_type = forms.ChoiceField(label=_("Relocation type"), choices=RelocationType.choices, required=False)
+    relocation_type = forms.ChoiceField(
+        label=_("Relocation type"), choices=RelocationType.choices, required=False
+    )
     status = forms.ChoiceField(label=_("Status"), choices=ResidentStatus.choices)
 
     def changed_data_for_service(self) -> dict:
@@ -39,13 +49,22 @@ class ResidentForm(forms.Form):
 
 class NewResidentForm(ResidentForm):
     id_number = forms.CharField(label=_("ID number"), max_length=18)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
     status = None
-    gender = forms.ChoiceField(label=_("Gender"), choices=[("", _("from the ID number"))] + Gender.choices,
-                               required=False)
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text=_("Taken from the ID number when left empty."))
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=[("", _("from the ID number"))] + Gender.choices, required=False
+    )
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Taken from the ID number when left empty."),
+    )
 
     def changed_data_for_service(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
@@ -53,12 +72,27 @@ class NewResidentForm(ResidentForm):
 
 class NewHouseholdForm(NewResidentForm):
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
-    address = forms.CharField(label=_("Address"), max_length=200, required=False,
-                              help_text=_("For a new house. Leave empty when giving an existing house code."))
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=200,
+        required=False,
+        help_text=_("For a new house. Leave empty when giving an existing house code."),
+    )
     house_code = forms.CharField(label=_("Existing house code"), max_length=16, required=False)
     relation = None
-    field_order = ["unit", "address", "house_code", "name", "id_number", "gender", "birth_date", "ethnicity", "phone",
-                   "residence_type", "relocation_type"]
+    field_order = [
+        "unit",
+        "address",
+        "house_code",
+        "name",
+        "id_number",
+        "gender",
+        "birth_date",
+        "ethnicity",
+        "phone",
+        "residence_type",
+        "relocation_type",
+    ]
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,8 +127,9 @@ class RevealForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (CSV or XLSX, UTF-8 or GBK)"))
     territory = forms.TypedChoiceField(label=_("Into"), coerce=int)
-    all_or_nothing = forms.BooleanField(label=_("All or nothing: write nothing if any row has a problem"),
-                                        required=False, initial=True)
+    all_or_nothing = forms.BooleanField(
+        label=_("All or nothing: write nothing if any row has a problem"), required=False, initial=True
+    )
 
     def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +137,8 @@ class ImportForm(forms.Form):
 
 
 class LeaveForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What happened"), choices=[("moved_out", _("moved out")), ("deceased", _("died"))])
+    kind = forms.ChoiceField(
+        label=_("What happened"), choices=[("moved_out", _("moved out")), ("deceased", _("died"))]
+    )
     on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -8,10 +8,6 @@ nothing. Progress goes to the cache, which the page polls; the final counts go t
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -22,6 +18,13 @@ from django.utils.translation import ngettext
 from civicgrid.audit.services import audit_record
 from civicgrid.core import clock, paths
 from civicgrid.core.errors import ApplicationError
+from civicgrid.registry.import_files import (
+    REQUIRED,
+    FileProblem,
+    Row,
+    normalise_values,
+    read_rows,
+)
 from civicgrid.registry.models import (
     House,
     Household,
@@ -33,47 +36,14 @@ from civicgrid.registry.models import (
     Tag,
     Tagging,
 )
-from civicgrid.registry.services import RESIDENT_FIELDS, clean_resident_data, field_label, next_household_number
+from civicgrid.registry.services import (
+    RESIDENT_FIELDS,
+    clean_resident_data,
+    field_label,
+    next_household_number,
+)
 
-# Accepted headers, Chinese and English, for each column.
-HEADERS = {
-    "house_code": ("house_code", "门牌编码", "房屋编码"),
-    "household_number": ("household_number", "户号", "户编号"),
-    "relation": ("relation", "与户长关系", "与户主关系", "关系"),
-    "name": ("name", "姓名"),
-    "gender": ("gender", "性别"),
-    "birth_date": ("birth_date", "出生日期"),
-    "ethnicity": ("ethnicity", "民族"),
-    "id_number": ("id_number", "身份证号", "公民身份号码", "身份证号码"),
-    "phone": ("phone", "联系电话", "电话", "手机号"),
-    "residence_type": ("residence_type", "居住类型", "人员类型"),
-    "relocation_type": ("relocation_type", "搬迁类型"),
-    "tags": ("tags", "标签", "特殊人群"),
-}
-REQUIRED = ("house_code", "name", "id_number")
-TEMPLATE_HEADER = ["门牌编码", "户号", "与户长关系", "姓名", "性别", "出生日期", "民族", "身份证号", "联系电话", "居住类型",
-                   "搬迁类型", "标签"]
-
-# Values as people write them in Chinese spreadsheets → our codes.
-VALUE_MAP = {
-    "gender": {"男": "male", "女": "female"},
-    "relation": {"户长": "head", "户主": "head", "本人": "head", "配偶": "spouse", "妻": "spouse", "夫": "spouse", "子": "child",
-                 "女": "child", "子女": "child", "儿子": "child", "女儿": "child", "父亲": "parent", "母亲": "parent",
-                 "父母": "parent", "孙子": "grandchild", "孙女": "grandchild", "孙子女": "grandchild",
-                 "祖父母": "grandparent", "兄弟姐妹": "sibling", "儿媳": "child_in_law", "女婿": "child_in_law",
-                 "其他": "other"},
-    "residence_type": {"户籍": "registered", "户籍人口": "registered", "流动": "floating", "流动人口": "floating",
-                       "搬迁": "relocated", "搬迁人口": "relocated"},
-    "relocation_type": {"水库移民": "reservoir", "生态移民": "ecological", "扶贫搬迁": "poverty",
-                        "易地扶贫搬迁": "poverty"},
-}
 PROGRESS_EVERY = 200
-
-
-@dataclass
-class Row:
-    number: int  # spreadsheet row number, header = 1
-    values: dict
 
 
 @dataclass
@@ -82,94 +52,6 @@ class Checked:
     clean: dict
     house: House
     tags: list[Tag] = field(default_factory=list)
-
-
-class FileProblem(ApplicationError):
-    pass
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB 18030, the superset of GBK that Chinese Excel writes."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileProblem(_("The file is neither UTF-8 nor GBK text."))
-
-
-def _header_keys(header: list) -> list[str | None]:
-    lookup = {alias.strip().lower(): key for key, aliases in HEADERS.items() for alias in aliases}
-    keys = [lookup.get(str(h or "").strip().lower()) for h in header]
-    missing = [k for k in REQUIRED if k not in keys]
-    if missing:
-        raise FileProblem(_("The header row lacks these columns: %(cols)s") % {"cols": ", ".join(missing)})
-    return keys
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_rows(name: str, raw: bytes) -> tuple[int, Iterator[Row]]:
-    """(row count, rows) from a CSV or XLSX file; the count lets progress be shown from the start."""
-    lower = name.lower()
-    if lower.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise FileProblem(_("The spreadsheet cannot be read: %(err)s") % {"err": exc}) from None
-        sheet = book.worksheets[0]
-        all_rows = sheet.iter_rows(values_only=True)
-        header = next(all_rows, None)
-        if header is None:
-            raise FileProblem(_("The file is empty."))
-        keys = _header_keys(list(header))
-        total = max((sheet.max_row or 1) - 1, 0)
-        source = ([_cell(v) for v in r] for r in all_rows)
-    elif lower.endswith(".csv"):
-        text = decode(raw)
-        lines = text.splitlines()
-        reader = csv.reader(lines)
-        header = next(reader, None)
-        if header is None:
-            raise FileProblem(_("The file is empty."))
-        keys = _header_keys(header)
-        total = max(len(lines) - 1, 0)
-        source = ([c.strip() for c in r] for r in reader)
-    else:
-        raise FileProblem(_("Upload a .csv or .xlsx file."))
-
-    def rows() -> Iterator[Row]:
-        for i, cells in enumerate(source, start=2):
-            if not any(cells):
-                continue
-            values = {k: cells[j] if j < len(cells) else "" for j, k in enumerate(keys) if k}
-            yield Row(number=i, values=values)
-
-    return total, rows()
-
-
-def _normalise(values: dict) -> dict:
-    data = {}
-    for key in ("name", "gender", "birth_date", "ethnicity", "id_number", "phone", "relation", "residence_type",
-                "relocation_type"):
-        value = (values.get(key) or "").strip()
-        if key in VALUE_MAP:
-            value = VALUE_MAP[key].get(value, value)
-        if value or key in ("id_number", "name"):
-            data[key] = value
-    return data
 
 
 class Checker:
@@ -194,23 +76,34 @@ class Checker:
         values = row.values
         for key in REQUIRED:
             if not (values.get(key) or "").strip():
-                raise ApplicationError(_("%(field)s is required.") % {"field": field_label(key)}, field=key,
-                                       code="missing")
+                raise ApplicationError(
+                    _("%(field)s is required.") % {"field": field_label(key)}, field=key, code="missing"
+                )
         house = self._house(values["house_code"])
         if house is None:
-            raise ApplicationError(_("Unknown house code %(code)s.") % {"code": values["house_code"]},
-                                   field="house_code", code="unknown_house")
-        clean = clean_resident_data(_normalise(values))
+            raise ApplicationError(
+                _("Unknown house code %(code)s.") % {"code": values["house_code"]},
+                field="house_code",
+                code="unknown_house",
+            )
+        clean = clean_resident_data(normalise_values(values))
         id_hash = clean["id_number_hash"]
         if id_hash in self.seen_ids:
-            raise ApplicationError(_("Duplicate: the same ID number is on row %(row)s.") % {"row": self.seen_ids[id_hash]},
-                                   field="id_number", code="duplicate")
+            raise ApplicationError(
+                _("Duplicate: the same ID number is on row %(row)s.") % {"row": self.seen_ids[id_hash]},
+                field="id_number",
+                code="duplicate",
+            )
         self.seen_ids[id_hash] = row.number
         tags = []
-        for label in filter(None, (t.strip() for t in (values.get("tags") or "").replace("、", ";").split(";"))):
+        for label in filter(
+            None, (t.strip() for t in (values.get("tags") or "").replace("、", ";").split(";"))
+        ):
             tag = self.tags.get(label)
             if tag is None:
-                raise ApplicationError(_("Unknown tag %(tag)s.") % {"tag": label}, field="tags", code="unknown_tag")
+                raise ApplicationError(
+                    _("Unknown tag %(tag)s.") % {"tag": label}, field="tags", code="unknown_tag"
+                )
             tags.append(tag)
         return Checked(row=row, clean=clean, house=house, tags=tags)
 
@@ -228,11 +121,27 @@ class Checker:
         for c in batch:
             number = (c.row.values.get("household_number") or "").strip()
             if c.clean["id_number_hash"] in elsewhere:
-                problems.append((c, ApplicationError(_("This person is registered in another place."),
-                                                     field="id_number", code="elsewhere")))
+                problems.append(
+                    (
+                        c,
+                        ApplicationError(
+                            _("This person is registered in another place."),
+                            field="id_number",
+                            code="elsewhere",
+                        ),
+                    )
+                )
             elif number in number_house and number_house[number] != c.house.pk:
-                problems.append((c, ApplicationError(_("Household %(n)s belongs to another house.") % {"n": number},
-                                                     field="household_number", code="household_elsewhere")))
+                problems.append(
+                    (
+                        c,
+                        ApplicationError(
+                            _("Household %(n)s belongs to another house.") % {"n": number},
+                            field="household_number",
+                            code="household_elsewhere",
+                        ),
+                    )
+                )
         return problems
 
 
@@ -257,7 +166,9 @@ def _checked_rows(job: ImportJob, phase: str) -> tuple[list[Checked], list[dict]
     done = 0
 
     def report(row: Row, exc: ApplicationError) -> None:
-        errors.append({"row": row.number, "field": exc.field or "", "code": exc.code, "message": str(exc.message)})
+        errors.append(
+            {"row": row.number, "field": exc.field or "", "code": exc.code, "message": str(exc.message)}
+        )
 
     def flush() -> None:
         rejected = {id(c): exc for c, exc in checker.check_against_database(batch)}
@@ -309,19 +220,27 @@ def _write(job: ImportJob, good: list[Checked], actor) -> dict:
     existing: dict[str, Resident] = {}
     hashes = [c.clean["id_number_hash"] for c in good]
     for i in range(0, len(hashes), 1000):
-        for r in Resident.objects.filter(id_number_hash__in=hashes[i:i + 1000]):
+        for r in Resident.objects.filter(id_number_hash__in=hashes[i : i + 1000]):
             existing[r.id_number_hash] = r
     for n, item in enumerate(good, start=1):
         clean, house = item.clean, item.house
         resident = existing.get(clean["id_number_hash"])
         if resident is not None and not paths.is_within(resident.territory_path, job.territory_path):
-            raise ApplicationError(_("Row %(row)s: this person is registered in another place.") % {"row": item.row.number})
+            raise ApplicationError(
+                _("Row %(row)s: this person is registered in another place.") % {"row": item.row.number}
+            )
         if resident is None:
             household = _household_for(households, house, item.row.values.get("household_number", ""), actor)
             resident = Resident(household=household, territory_path=household.territory_path, **clean)
             resident.save()
-            ResidentMove.objects.create(resident=resident, kind=MoveKind.MOVE_IN, to_household=household,
-                                        on=clock.today(), note=job.filename[:200], territory_path=household.territory_path)
+            ResidentMove.objects.create(
+                resident=resident,
+                kind=MoveKind.MOVE_IN,
+                to_household=household,
+                on=clock.today(),
+                note=job.filename[:200],
+                territory_path=household.territory_path,
+            )
             if clean.get("relation") == "head" and household.head_id is None:
                 household.head = resident
                 household.save(update_fields=["head"])
@@ -344,12 +263,17 @@ def _write(job: ImportJob, good: list[Checked], actor) -> dict:
             target = {"resident": resident} if tag.target == "resident" else {"household": resident.household}
             if target.get("household", 1) is None:
                 continue
-            Tagging.objects.get_or_create(tag=tag, **target,
-                                          defaults={"territory_path": resident.territory_path})
+            Tagging.objects.get_or_create(
+                tag=tag, **target, defaults={"territory_path": resident.territory_path}
+            )
         if n % PROGRESS_EVERY == 0:
             _progress(job, n, "importing")
-    audit_record(actor=actor, action="registry.import", obj=job,
-                 summary={"file": job.filename, **counts, "skipped": len(job.errors)})
+    audit_record(
+        actor=actor,
+        action="registry.import",
+        obj=job,
+        summary={"file": job.filename, **counts, "skipped": len(job.errors)},
+    )
     return counts
 
 
@@ -366,10 +290,15 @@ def _household_for(cache_: dict, house: House, number: str, actor) -> Household:
     else:
         household = Household.objects.filter(house=house, status="active").order_by("id").first()
     if household is None:
-        household = Household.objects.create(house=house, number=number or next_household_number(house),
-                                             territory_path=house.territory_path)
-        audit_record(actor=actor, action="household.create", obj=household,
-                     summary={"number": household.number, "house": house.house_code, "via": "import"})
+        household = Household.objects.create(
+            house=house, number=number or next_household_number(house), territory_path=house.territory_path
+        )
+        audit_record(
+            actor=actor,
+            action="household.create",
+            obj=household,
+            summary={"number": household.number, "house": house.house_code, "via": "import"},
+        )
     cache_[key] = household
     return household
 
@@ -383,8 +312,11 @@ def import_run(job: ImportJob, actor) -> ImportJob:
         job.errors, job.valid_rows = errors, len(good)
         if errors and job.all_or_nothing:
             job.status = ImportStatus.CHECKED
-            job.message = ngettext("Nothing was written: %(n)s row has problems.",
-                                   "Nothing was written: %(n)s rows have problems.", len(errors)) % {"n": len(errors)}
+            job.message = ngettext(
+                "Nothing was written: %(n)s row has problems.",
+                "Nothing was written: %(n)s rows have problems.",
+                len(errors),
+            ) % {"n": len(errors)}
             job.save(update_fields=["status", "message", "errors", "valid_rows", "total_rows"])
             return job
         counts = _write(job, good, actor)
@@ -392,7 +324,11 @@ def import_run(job: ImportJob, actor) -> ImportJob:
         job.status, job.message = ImportStatus.FAILED, str(exc.message)
         job.save(update_fields=["status", "message", "errors", "valid_rows", "total_rows"])
         return job
-    job.created_rows, job.updated_rows, job.unchanged_rows = counts["created"], counts["updated"], counts["unchanged"]
+    job.created_rows, job.updated_rows, job.unchanged_rows = (
+        counts["created"],
+        counts["updated"],
+        counts["unchanged"],
+    )
     job.processed_rows = job.total_rows
     job.status = ImportStatus.DONE
     job.message = ""
@@ -423,12 +359,21 @@ def import_upload(*, actor, territory, upload, all_or_nothing: bool) -> ImportJo
         raise ApplicationError(_("This is not an .xlsx spreadsheet."), field="file")
     if name.lower().endswith(".csv") and b"\x00" in head:
         raise ApplicationError(_("This is not a text (CSV) file."), field="file")
-    job = ImportJob(territory=territory, territory_path=territory.path, created_by=actor, filename=name[:200],
-                    all_or_nothing=all_or_nothing)
+    job = ImportJob(
+        territory=territory,
+        territory_path=territory.path,
+        created_by=actor,
+        filename=name[:200],
+        all_or_nothing=all_or_nothing,
+    )
     job.file.save(name, upload, save=False)
     job.save()
-    audit_record(actor=actor, action="registry.import_upload", obj=job,
-                 summary={"file": name, "territory": territory.code, "all_or_nothing": all_or_nothing})
+    audit_record(
+        actor=actor,
+        action="registry.import_upload",
+        obj=job,
+        summary={"file": name, "territory": territory.code, "all_or_nothing": all_or_nothing},
+    )
     # The task row is written in this transaction, so the worker sees it only once the job exists.
     import_check_task.enqueue(job.pk)
     return job
@@ -442,10 +387,14 @@ def import_confirm(*, actor, job: ImportJob, all_or_nothing: bool) -> ImportJob:
     if job.status != ImportStatus.CHECKED:
         raise ApplicationError(_("This import is not waiting for confirmation."))
     if all_or_nothing and job.errors:
-        raise ApplicationError(_("Some rows have problems: fix the file, or choose to import only the valid rows."))
+        raise ApplicationError(
+            _("Some rows have problems: fix the file, or choose to import only the valid rows.")
+        )
     job.all_or_nothing = all_or_nothing
     job.status = ImportStatus.IMPORTING
     job.save(update_fields=["all_or_nothing", "status"])
-    audit_record(actor=actor, action="registry.import_confirm", obj=job, summary={"all_or_nothing": all_or_nothing})
+    audit_record(
+        actor=actor, action="registry.import_confirm", obj=job, summary={"all_or_nothing": all_or_nothing}
+    )
     import_run_task.enqueue(job.pk, actor.pk)
     return job

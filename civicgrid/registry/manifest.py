@@ -16,14 +16,23 @@ manifest = register(
         ],
         permissions=[
             Permission("registry.view", _("See households and residents"), STAFF),
-            Permission("registry.edit", _("Edit households and residents"),
-                       GRID_STAFF + (Role.COMMUNITY_SECRETARY, Role.TWO_COMMITTEES, Role.REGISTRY_CLERK)),
+            Permission(
+                "registry.edit",
+                _("Edit households and residents"),
+                GRID_STAFF + (Role.COMMUNITY_SECRETARY, Role.TWO_COMMITTEES, Role.REGISTRY_CLERK),
+            ),
             Permission("registry.import", _("Import residents from a file"), SECRETARY_AND_CLERK),
             Permission("registry.export", _("Export the registry"), SECRETARY_AND_CLERK),
-            Permission("registry.view_sensitive", _("See sensitive tags"),
-                       (Role.COMMUNITY_SECRETARY, Role.GRID_CHIEF, Role.TOWN_OFFICER)),
-            Permission("registry.reveal", _("Reveal ID numbers and phones, with a reason"),
-                       (Role.COMMUNITY_SECRETARY, Role.GRID_CHIEF, Role.REGISTRY_CLERK)),
+            Permission(
+                "registry.view_sensitive",
+                _("See sensitive tags"),
+                (Role.COMMUNITY_SECRETARY, Role.GRID_CHIEF, Role.TOWN_OFFICER),
+            ),
+            Permission(
+                "registry.reveal",
+                _("Reveal ID numbers and phones, with a reason"),
+                (Role.COMMUNITY_SECRETARY, Role.GRID_CHIEF, Role.REGISTRY_CLERK),
+            ),
         ],
         exports=[Export(_("Residents (XLSX)"), "registry:resident_export", "registry.export")],
     )

@@ -15,8 +15,9 @@ from civicgrid.core.protected import ProtectedField
 class House(Territorial, TimeStamped):
     """A dwelling with a door plate. Its code never changes, even when grids are redrawn."""
 
-    unit = models.ForeignKey("territory.Territory", verbose_name=_("unit"), on_delete=models.PROTECT,
-                             related_name="houses")
+    unit = models.ForeignKey(
+        "territory.Territory", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="houses"
+    )
     house_code = models.CharField(_("house code"), max_length=16, unique=True)
     address = models.CharField(_("address"), max_length=200)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
@@ -37,12 +38,21 @@ class HouseholdStatus(models.TextChoices):
 
 
 class Household(Territorial, TimeStamped):
-    house = models.ForeignKey(House, verbose_name=_("house"), on_delete=models.PROTECT, related_name="households")
+    house = models.ForeignKey(
+        House, verbose_name=_("house"), on_delete=models.PROTECT, related_name="households"
+    )
     number = models.CharField(_("household number"), max_length=24, unique=True)
-    head = models.ForeignKey("Resident", verbose_name=_("household head"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("status"), max_length=16, choices=HouseholdStatus.choices,
-                              default=HouseholdStatus.ACTIVE)
+    head = models.ForeignKey(
+        "Resident",
+        verbose_name=_("household head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=HouseholdStatus.choices, default=HouseholdStatus.ACTIVE
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -92,10 +102,17 @@ class ResidentStatus(models.TextChoices):
 
 
 class Resident(Territorial, TimeStamped):
-    household = models.ForeignKey(Household, verbose_name=_("household"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="members")
-    relation = models.CharField(_("relation to head"), max_length=16, choices=Relation.choices,
-                                default=Relation.OTHER)
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    relation = models.CharField(
+        _("relation to head"), max_length=16, choices=Relation.choices, default=Relation.OTHER
+    )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50, db_index=True)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
@@ -104,12 +121,15 @@ class Resident(Territorial, TimeStamped):
     id_number_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     phone = ProtectedField(_("phone"), kind="phone")
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    residence_type = models.CharField(_("residence type"), max_length=16, choices=ResidenceType.choices,
-                                      default=ResidenceType.REGISTERED)
-    relocation_type = models.CharField(_("relocation type"), max_length=16, choices=RelocationType.choices,
-                                       blank=True, default="")
-    status = models.CharField(_("status"), max_length=16, choices=ResidentStatus.choices,
-                              default=ResidentStatus.PRESENT)
+    residence_type = models.CharField(
+        _("residence type"), max_length=16, choices=ResidenceType.choices, default=ResidenceType.REGISTERED
+    )
+    relocation_type = models.CharField(
+        _("relocation type"), max_length=16, choices=RelocationType.choices, blank=True, default=""
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ResidentStatus.choices, default=ResidentStatus.PRESENT
+    )
 
     class Meta:
         verbose_name = _("resident")
@@ -141,7 +161,9 @@ class Tag(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=40)
     name_en = models.CharField(_("English name"), max_length=60)
-    target = models.CharField(_("applies to"), max_length=16, choices=TagTarget.choices, default=TagTarget.RESIDENT)
+    target = models.CharField(
+        _("applies to"), max_length=16, choices=TagTarget.choices, default=TagTarget.RESIDENT
+    )
     # Sensitive tags (disability, low income, rehabilitation, mental health, corrections) are shown
     # only to roles holding registry.view_sensitive.
     sensitive = models.BooleanField(_("sensitive"), default=False)
@@ -159,9 +181,12 @@ class Tag(models.Model):
 
 class Tagging(Territorial):
     tag = models.ForeignKey(Tag, verbose_name=_("tag"), on_delete=models.PROTECT, related_name="taggings")
-    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.CASCADE, related_name="taggings")
-    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="taggings")
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.CASCADE, related_name="taggings"
+    )
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.CASCADE, related_name="taggings"
+    )
     since = models.DateField(_("since"), default=clock.today)
     until = models.DateField(_("until"), null=True, blank=True)
 
@@ -174,10 +199,16 @@ class Tagging(Territorial):
                 | Q(resident__isnull=True, household__isnull=False),
                 name="tagging_one_target",
             ),
-            models.UniqueConstraint(fields=["tag", "resident"], name="tagging_unique_resident",
-                                    condition=Q(resident__isnull=False)),
-            models.UniqueConstraint(fields=["tag", "household"], name="tagging_unique_household",
-                                    condition=Q(household__isnull=False)),
+            models.UniqueConstraint(
+                fields=["tag", "resident"],
+                name="tagging_unique_resident",
+                condition=Q(resident__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["tag", "household"],
+                name="tagging_unique_household",
+                condition=Q(household__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,10 +226,16 @@ class MoveKind(models.TextChoices):
 class ResidentMove(Territorial):
     """The move-in / move-out history of a resident, one row per change."""
 
-    resident = models.ForeignKey(Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="moves")
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="moves"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=MoveKind.choices)
-    from_household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    to_household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     on = models.DateField(_("date"), default=clock.today)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(default=clock.now, editable=False)

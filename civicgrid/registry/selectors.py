@@ -45,8 +45,10 @@ def _search_q(q: str, *, on_household: bool) -> Q:
         return Q(**{f"{prefix}id_number_hash": blind_index("id_number", number)})
     digits = "".join(ch for ch in q if ch.isdigit())
     if digits and len(digits) == len(q.replace(" ", "")) and 7 <= len(digits) <= 15:
-        return Q(**{f"{prefix}phone_hash": blind_index("phone", digits)}) | Q(number=q) if on_household else Q(
-            phone_hash=blind_index("phone", digits)
+        return (
+            Q(**{f"{prefix}phone_hash": blind_index("phone", digits)}) | Q(number=q)
+            if on_household
+            else Q(phone_hash=blind_index("phone", digits))
         )
     if on_household:
         return Q(number=q) | Q(house__house_code=q.upper()) | Q(members__name__startswith=q)
@@ -98,7 +100,11 @@ def resident_export_rows(user, filters: ListFilters):
     visible = _visible_taggings(user)
     last = 0
     while True:
-        batch = list(qs.filter(pk__gt=last).order_by("pk").prefetch_related(Prefetch("taggings", queryset=visible))[:2000])
+        batch = list(
+            qs.filter(pk__gt=last)
+            .order_by("pk")
+            .prefetch_related(Prefetch("taggings", queryset=visible))[:2000]
+        )
         if not batch:
             return
         yield from batch
@@ -124,8 +130,9 @@ def household_detail_for(user, household: Household) -> dict:
         "members": members,
         "household_tags": list(household.taggings.all()),  # prefetched: visible ones only
         "moves": list(
-            ResidentMove.objects.filter(Q(from_household=household) | Q(to_household=household))
-            .select_related("resident")[:50]
+            ResidentMove.objects.filter(
+                Q(from_household=household) | Q(to_household=household)
+            ).select_related("resident")[:50]
         ),
         "ancestors": territory_ancestors(household.territory_path),
     }

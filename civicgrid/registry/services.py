@@ -33,8 +33,16 @@ from civicgrid.territory.models import Level, Territory
 # Crockford base32 without I, L, O, U: unambiguous on a printed door plate.
 HOUSE_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-RESIDENT_FIELDS = ("name", "gender", "birth_date", "ethnicity", "relation", "residence_type", "relocation_type",
-                   "status")
+RESIDENT_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "relation",
+    "residence_type",
+    "relocation_type",
+    "status",
+)
 
 
 def field_label(name: str) -> str:
@@ -42,7 +50,8 @@ def field_label(name: str) -> str:
     if name == "tags":
         return str(Tag._meta.verbose_name_plural)
     model, field = {"house_code": (House, "house_code"), "household_number": (Household, "number")}.get(
-        name, (Resident, name))
+        name, (Resident, name)
+    )
     try:
         return str(model._meta.get_field(field).verbose_name)
     except FieldDoesNotExist:
@@ -54,8 +63,15 @@ def new_house_code() -> str:
 
 
 @transaction.atomic
-def house_create(*, actor, unit: Territory, address: str, lon: float | None = None, lat: float | None = None,
-                 house_code: str | None = None) -> House:
+def house_create(
+    *,
+    actor,
+    unit: Territory,
+    address: str,
+    lon: float | None = None,
+    lat: float | None = None,
+    house_code: str | None = None,
+) -> House:
     if unit.level != Level.UNIT:
         raise ApplicationError(_("A house belongs to a unit."), field="unit")
     if unit.retired_at is not None:
@@ -66,8 +82,9 @@ def house_create(*, actor, unit: Territory, address: str, lon: float | None = No
     code = house_code or new_house_code()
     if House.objects.filter(house_code=code).exists():
         raise ApplicationError(_("The house code %(code)s is taken.") % {"code": code}, field="house_code")
-    house = House.objects.create(unit=unit, territory_path=unit.path, house_code=code, address=address,
-                                 lon=lon, lat=lat)
+    house = House.objects.create(
+        unit=unit, territory_path=unit.path, house_code=code, address=address, lon=lon, lat=lat
+    )
     audit_record(actor=actor, action="house.create", obj=house, summary={"code": code, "address": address})
     return house
 
@@ -107,13 +124,20 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
             raise ApplicationError(_("The phone number must have 7 to 15 digits."), field="phone")
         out["phone"] = phone
         out["phone_hash"] = blind_index("phone", phone) if phone else ""
-    for field, choices in (("gender", Gender), ("relation", Relation), ("residence_type", ResidenceType),
-                           ("relocation_type", RelocationType), ("status", ResidentStatus)):
+    for field, choices in (
+        ("gender", Gender),
+        ("relation", Relation),
+        ("residence_type", ResidenceType),
+        ("relocation_type", RelocationType),
+        ("status", ResidentStatus),
+    ):
         if field in data:
             value = data[field] or ""
             if value not in choices.values:
-                raise ApplicationError(_("%(field)s: unknown value %(value)s") % {"field": field_label(field),
-                                                                                   "value": value}, field=field)
+                raise ApplicationError(
+                    _("%(field)s: unknown value %(value)s") % {"field": field_label(field), "value": value},
+                    field=field,
+                )
             out[field] = value
     if "birth_date" in data:
         born = data["birth_date"]
@@ -121,7 +145,9 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
             try:
                 born = dt.date.fromisoformat(born.strip())
             except ValueError:
-                raise ApplicationError(_("The birth date must be a date like 1980-05-01."), field="birth_date") from None
+                raise ApplicationError(
+                    _("The birth date must be a date like 1980-05-01."), field="birth_date"
+                ) from None
         if not isinstance(born, dt.date) or born > clock.today() or born.year < 1880:
             raise ApplicationError(_("The birth date is not plausible."), field="birth_date")
         out["birth_date"] = born
@@ -151,11 +177,15 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
     residence = out.get("residence_type", instance.residence_type if instance else ResidenceType.REGISTERED)
     relocation = out.get("relocation_type", instance.relocation_type if instance else "")
     if residence != ResidenceType.RELOCATED and relocation:
-        raise ApplicationError(_("A relocation type applies only to relocated residents."), field="relocation_type")
+        raise ApplicationError(
+            _("A relocation type applies only to relocated residents."), field="relocation_type"
+        )
     if instance is None:
         for required in ("gender", "birth_date"):
             if required not in out:
-                raise ApplicationError(_("%(field)s is required.") % {"field": field_label(required)}, field=required)
+                raise ApplicationError(
+                    _("%(field)s is required.") % {"field": field_label(required)}, field=required
+                )
     return out
 
 
@@ -166,29 +196,40 @@ def _check_id_free(id_hash: str | None, *, except_pk: int | None = None) -> None
     if except_pk:
         clash = clash.exclude(pk=except_pk)
     if clash.exists():
-        raise ApplicationError(_("A resident with this ID number is already registered."), field="id_number",
-                               code="duplicate")
+        raise ApplicationError(
+            _("A resident with this ID number is already registered."), field="id_number", code="duplicate"
+        )
 
 
 @transaction.atomic
-def household_create(*, actor, house: House, head: dict, number: str | None = None, notes: str = "") -> Household:
+def household_create(
+    *, actor, house: House, head: dict, number: str | None = None, notes: str = ""
+) -> Household:
     """A new household at a house, with its head as its first member."""
     number = (number or "").strip() or next_household_number(house)
     if Household.objects.filter(number=number).exists():
         raise ApplicationError(_("The household number %(n)s is taken.") % {"n": number}, field="number")
-    household = Household.objects.create(house=house, number=number, territory_path=house.territory_path, notes=notes)
-    head_resident = resident_add(actor=actor, household=household, data={**head, "relation": Relation.HEAD},
-                                 move=MoveKind.MOVE_IN)
+    household = Household.objects.create(
+        house=house, number=number, territory_path=house.territory_path, notes=notes
+    )
+    head_resident = resident_add(
+        actor=actor, household=household, data={**head, "relation": Relation.HEAD}, move=MoveKind.MOVE_IN
+    )
     household.head = head_resident
     household.save(update_fields=["head"])
-    audit_record(actor=actor, action="household.create", obj=household,
-                 summary={"number": number, "house": house.house_code, "head": head_resident.name})
+    audit_record(
+        actor=actor,
+        action="household.create",
+        obj=household,
+        summary={"number": number, "house": house.house_code, "head": head_resident.name},
+    )
     return household
 
 
 @transaction.atomic
-def household_register(*, actor, unit: Territory | None, address: str, house_code: str = "", head: dict,
-                       notes: str = "") -> Household:
+def household_register(
+    *, actor, unit: Territory | None, address: str, house_code: str = "", head: dict, notes: str = ""
+) -> Household:
     """A new household with its head, at an existing house (by code) or at a new house in `unit`."""
     house_code = (house_code or "").strip().upper()
     if house_code:
@@ -203,8 +244,15 @@ def household_register(*, actor, unit: Territory | None, address: str, house_cod
 
 
 @transaction.atomic
-def resident_add(*, actor, household: Household, data: dict, move: str = MoveKind.MOVE_IN,
-                 on: dt.date | None = None, note: str = "") -> Resident:
+def resident_add(
+    *,
+    actor,
+    household: Household,
+    data: dict,
+    move: str = MoveKind.MOVE_IN,
+    on: dt.date | None = None,
+    note: str = "",
+) -> Resident:
     if household.status != HouseholdStatus.ACTIVE:
         raise ApplicationError(_("This household is no longer active."), field="household")
     clean = clean_resident_data(data)
@@ -214,12 +262,23 @@ def resident_add(*, actor, household: Household, data: dict, move: str = MoveKin
         with transaction.atomic():
             resident.save()
     except IntegrityError:
-        raise ApplicationError(_("A resident with this ID number is already registered."), field="id_number",
-                               code="duplicate") from None
-    ResidentMove.objects.create(resident=resident, kind=move, to_household=household, on=on or clock.today(),
-                                note=note, territory_path=household.territory_path)
-    audit_record(actor=actor, action="resident.add", obj=resident,
-                 summary={"household": household.number, "move": move, **_summary(clean)})
+        raise ApplicationError(
+            _("A resident with this ID number is already registered."), field="id_number", code="duplicate"
+        ) from None
+    ResidentMove.objects.create(
+        resident=resident,
+        kind=move,
+        to_household=household,
+        on=on or clock.today(),
+        note=note,
+        territory_path=household.territory_path,
+    )
+    audit_record(
+        actor=actor,
+        action="resident.add",
+        obj=resident,
+        summary={"household": household.number, "move": move, **_summary(clean)},
+    )
     return resident
 
 
@@ -260,8 +319,14 @@ def resident_update(*, actor, resident: Resident, data: dict) -> Resident:
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, notes: str | None = None, head: Resident | None = None,
-                     status: str | None = None) -> Household:
+def household_update(
+    *,
+    actor,
+    household: Household,
+    notes: str | None = None,
+    head: Resident | None = None,
+    status: str | None = None,
+) -> Household:
     household = Household.objects.select_for_update().get(pk=household.pk)
     diff = {}
     if notes is not None and notes != household.notes:
@@ -289,8 +354,9 @@ def household_update(*, actor, household: Household, notes: str | None = None, h
 
 
 @transaction.atomic
-def resident_move_out(*, actor, resident: Resident, on: dt.date | None = None, note: str = "",
-                      deceased: bool = False) -> Resident:
+def resident_move_out(
+    *, actor, resident: Resident, on: dt.date | None = None, note: str = "", deceased: bool = False
+) -> Resident:
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     if resident.status in (ResidentStatus.MOVED_OUT, ResidentStatus.DECEASED):
         raise ApplicationError(_("This resident has already left."))
@@ -298,19 +364,35 @@ def resident_move_out(*, actor, resident: Resident, on: dt.date | None = None, n
     resident.status = ResidentStatus.DECEASED if deceased else ResidentStatus.MOVED_OUT
     resident.updated_at = clock.now()
     resident.save(update_fields=["status", "updated_at"])
-    ResidentMove.objects.create(resident=resident, kind=MoveKind.DEATH if deceased else MoveKind.MOVE_OUT,
-                                from_household=household, on=on or clock.today(), note=note,
-                                territory_path=resident.territory_path)
+    ResidentMove.objects.create(
+        resident=resident,
+        kind=MoveKind.DEATH if deceased else MoveKind.MOVE_OUT,
+        from_household=household,
+        on=on or clock.today(),
+        note=note,
+        territory_path=resident.territory_path,
+    )
     if household is not None and household.head_id == resident.pk:
         Household.objects.filter(pk=household.pk).update(head=None)
-    audit_record(actor=actor, action="resident.move_out", obj=resident,
-                 summary={"household": household.number if household else None, "deceased": deceased, "note": note})
+    audit_record(
+        actor=actor,
+        action="resident.move_out",
+        obj=resident,
+        summary={"household": household.number if household else None, "deceased": deceased, "note": note},
+    )
     return resident
 
 
 @transaction.atomic
-def resident_transfer(*, actor, resident: Resident, to: Household, relation: str = Relation.OTHER,
-                      on: dt.date | None = None, note: str = "") -> Resident:
+def resident_transfer(
+    *,
+    actor,
+    resident: Resident,
+    to: Household,
+    relation: str = Relation.OTHER,
+    on: dt.date | None = None,
+    note: str = "",
+) -> Resident:
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     if to.status != HouseholdStatus.ACTIVE:
         raise ApplicationError(_("That household is no longer active."), field="household")
@@ -328,25 +410,45 @@ def resident_transfer(*, actor, resident: Resident, to: Household, relation: str
     resident.updated_at = clock.now()
     resident.save()
     Tagging.objects.filter(resident=resident).update(territory_path=to.territory_path)
-    ResidentMove.objects.create(resident=resident, kind=MoveKind.TRANSFER, from_household=source, to_household=to,
-                                on=on or clock.today(), note=note, territory_path=to.territory_path)
+    ResidentMove.objects.create(
+        resident=resident,
+        kind=MoveKind.TRANSFER,
+        from_household=source,
+        to_household=to,
+        on=on or clock.today(),
+        note=note,
+        territory_path=to.territory_path,
+    )
     if source is not None and source.head_id == resident.pk:
         Household.objects.filter(pk=source.pk).update(head=None)
-    audit_record(actor=actor, action="resident.transfer", obj=resident,
-                 summary={"from": source.number if source else None, "to": to.number, "note": note})
+    audit_record(
+        actor=actor,
+        action="resident.transfer",
+        obj=resident,
+        summary={"from": source.number if source else None, "to": to.number, "note": note},
+    )
     return resident
 
 
 @transaction.atomic
-def tag_apply(*, actor, tag: Tag, resident: Resident | None = None, household: Household | None = None,
-              since: dt.date | None = None, until: dt.date | None = None) -> Tagging:
+def tag_apply(
+    *,
+    actor,
+    tag: Tag,
+    resident: Resident | None = None,
+    household: Household | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Tagging:
     target = resident or household
     if (resident is None) == (household is None):
         raise ApplicationError(_("Tag either a resident or a household."))
     if tag.target != ("resident" if resident else "household"):
         raise ApplicationError(_("This tag does not apply to that kind of record."), field="tag")
     tagging, created = Tagging.objects.get_or_create(
-        tag=tag, resident=resident, household=household,
+        tag=tag,
+        resident=resident,
+        household=household,
         defaults={"since": since or clock.today(), "until": until, "territory_path": target.territory_path},
     )
     if created:

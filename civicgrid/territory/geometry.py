@@ -20,18 +20,23 @@ def validate_boundary(geojson: dict | None) -> tuple[float, float, float, float]
     try:
         geom = shape(geojson)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise ApplicationError(_("The boundary is not valid GeoJSON: %(err)s") % {"err": exc}, field="boundary") from exc
+        raise ApplicationError(
+            _("The boundary is not valid GeoJSON: %(err)s") % {"err": exc}, field="boundary"
+        ) from exc
     if geom.is_empty:
-        raise ApplicationError(_("The boundary has no area: give at least one ring of points."),
-                               field="boundary")
+        raise ApplicationError(
+            _("The boundary has no area: give at least one ring of points."), field="boundary"
+        )
     if not geom.is_valid:
         raise ApplicationError(
-            _("The boundary is not a valid polygon: %(why)s") % {"why": explain_validity(geom)}, field="boundary"
+            _("The boundary is not a valid polygon: %(why)s") % {"why": explain_validity(geom)},
+            field="boundary",
         )
     min_lon, min_lat, max_lon, max_lat = geom.bounds
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise ApplicationError(_("The boundary's coordinates must be longitude, latitude in degrees."),
-                               field="boundary")
+        raise ApplicationError(
+            _("The boundary's coordinates must be longitude, latitude in degrees."), field="boundary"
+        )
     return geom.bounds
 
 

@@ -25,8 +25,10 @@ def check_code(*, level: str, code: str, parent: Territory | None) -> None:
     """National administrative division codes for city..community; grids and units extend their parent."""
     bad = None
     if level in (Level.GRID, Level.UNIT):
-        if parent is None or not code.startswith(parent.code) or not _THREE.match(code[len(parent.code):]):
-            bad = _("A %(level)s code is its parent's code followed by three digits.") % {"level": Level(level).label}
+        if parent is None or not code.startswith(parent.code) or not _THREE.match(code[len(parent.code) :]):
+            bad = _("A %(level)s code is its parent's code followed by three digits.") % {
+                "level": Level(level).label
+            }
     elif not _TWELVE.match(code):
         bad = _("The code must be the 12-digit administrative division code.")
     elif level == Level.CITY and not code.endswith("00000000"):
@@ -52,7 +54,8 @@ def _check_parent(level: str, parent: Territory | None) -> None:
         raise ApplicationError(_("A retired node cannot receive new children."), field="parent")
     if PARENT_LEVEL[Level(level)] != parent.level:
         raise ApplicationError(
-            _("A %(level)s cannot sit under a %(parent)s.") % {"level": Level(level).label, "parent": parent.get_level_display()},
+            _("A %(level)s cannot sit under a %(parent)s.")
+            % {"level": Level(level).label, "parent": parent.get_level_display()},
             field="parent",
         )
 
@@ -67,7 +70,7 @@ def _next_path(parent: Territory | None) -> str:
         siblings = Territory.objects.filter(parent=parent)
         prefix = parent.path
     last = siblings.aggregate(m=Max("path"))["m"]
-    n = int(last[-paths.STEP:]) + 1 if last else 1
+    n = int(last[-paths.STEP :]) + 1 if last else 1
     try:
         return prefix + paths.segment(n)
     except ValueError:
@@ -82,7 +85,9 @@ def _apply_boundary(node: Territory, boundary: dict | None) -> None:
 
 def next_child_code(parent: Territory) -> str:
     """The next free three-digit extension of a community's or grid's code."""
-    taken = {c[len(parent.code):] for c in Territory.objects.filter(parent=parent).values_list("code", flat=True)}
+    taken = {
+        c[len(parent.code) :] for c in Territory.objects.filter(parent=parent).values_list("code", flat=True)
+    }
     for n in range(1, 1000):
         if f"{n:03d}" not in taken:
             return f"{parent.code}{n:03d}"
@@ -90,8 +95,16 @@ def next_child_code(parent: Territory) -> str:
 
 
 @transaction.atomic
-def territory_create(*, actor, level: str, name: str, code: str | None = None, parent: Territory | None = None,
-                     kind: str = "", boundary: dict | None = None) -> Territory:
+def territory_create(
+    *,
+    actor,
+    level: str,
+    name: str,
+    code: str | None = None,
+    parent: Territory | None = None,
+    kind: str = "",
+    boundary: dict | None = None,
+) -> Territory:
     name = (name or "").strip()
     if not name:
         raise ApplicationError(_("A name is required."), field="name")
@@ -103,20 +116,32 @@ def territory_create(*, actor, level: str, name: str, code: str | None = None, p
     code = (code or "").strip()
     check_code(level=level, code=code, parent=parent)
     if Territory.objects.filter(code=code).exists():
-        raise ApplicationError(_("Another node already has the code %(code)s.") % {"code": code}, field="code")
+        raise ApplicationError(
+            _("Another node already has the code %(code)s.") % {"code": code}, field="code"
+        )
     if kind not in Kind.values:
         raise ApplicationError(_("Unknown kind."), field="kind")
     node = Territory(parent=parent, level=level, kind=kind, code=code, name=name, path=_next_path(parent))
     _apply_boundary(node, boundary)
     node.save()
-    audit_record(actor=actor, action="territory.create", obj=node,
-                 summary={"level": level, "code": code, "name": name, "parent": parent.code if parent else None})
+    audit_record(
+        actor=actor,
+        action="territory.create",
+        obj=node,
+        summary={"level": level, "code": code, "name": name, "parent": parent.code if parent else None},
+    )
     return node
 
 
 @transaction.atomic
-def territory_update(*, actor, node: Territory, name: str | None = None, kind: str | None = None,
-                     boundary: dict | None | bool = False) -> Territory:
+def territory_update(
+    *,
+    actor,
+    node: Territory,
+    name: str | None = None,
+    kind: str | None = None,
+    boundary: dict | None | bool = False,
+) -> Territory:
     """Rename, change the kind, or set the boundary (`boundary=None` clears it; False leaves it)."""
     diff = {}
     if name is not None:
@@ -157,7 +182,10 @@ def territory_move(*, actor, node: Territory, new_parent: Territory) -> Territor
     node = Territory.objects.select_for_update().get(pk=node.pk)
     if node.level not in (Level.GRID, Level.UNIT):
         raise ApplicationError(
-            _("Only grids and units can be moved; towns and communities change through the official division codes.")
+            _(
+                "Only grids and units can be moved; towns and communities change "
+                "through the official division codes."
+            )
         )
     if new_parent.path.startswith(node.path):
         raise ApplicationError(_("A node cannot be moved under itself."), field="parent")
@@ -177,9 +205,16 @@ def territory_move(*, actor, node: Territory, new_parent: Territory) -> Territor
         moved_rows[model._meta.label_lower] = _rewrite_prefix(model, "territory_path", old_path, new_path)
     node.refresh_from_db()
     audit_record(
-        actor=actor, action="territory.move", obj=node,
-        summary={"from": old_parent.code if old_parent else None, "to": new_parent.code,
-                 "code": [old_code, new_code], "path": [old_path, new_path], "rows": moved_rows},
+        actor=actor,
+        action="territory.move",
+        obj=node,
+        summary={
+            "from": old_parent.code if old_parent else None,
+            "to": new_parent.code,
+            "code": [old_code, new_code],
+            "path": [old_path, new_path],
+            "rows": moved_rows,
+        },
     )
     return node
 
@@ -189,7 +224,11 @@ def territory_retire(*, actor, node: Territory) -> Territory:
     """Retire a node whose subtree holds no active node: it stays for history, closed to new work."""
     if node.retired_at is not None:
         raise ApplicationError(_("This node is already retired."))
-    if Territory.objects.filter(paths.subtree_q("path", node.path), retired_at__isnull=True).exclude(pk=node.pk).exists():
+    if (
+        Territory.objects.filter(paths.subtree_q("path", node.path), retired_at__isnull=True)
+        .exclude(pk=node.pk)
+        .exists()
+    ):
         raise ApplicationError(_("Retire or move the nodes under it first."))
     node.retired_at = clock.now()
     node.save(update_fields=["retired_at"])
@@ -200,8 +239,12 @@ def territory_retire(*, actor, node: Territory) -> Territory:
 def territory_locate(*, lon: float, lat: float, level: str = Level.GRID) -> Territory | None:
     """The active node of `level` whose boundary covers the point (bounding boxes narrow it first)."""
     candidates = Territory.objects.filter(
-        level=level, retired_at__isnull=True,
-        min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat,
+        level=level,
+        retired_at__isnull=True,
+        min_lon__lte=lon,
+        max_lon__gte=lon,
+        min_lat__lte=lat,
+        max_lat__gte=lat,
     )
     for node in candidates:
         if geometry.contains(node.boundary, lon, lat):

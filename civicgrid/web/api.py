@@ -33,7 +33,9 @@ def territory_roots(request):
     return selectors.territory_roots_for(request.user)
 
 
-@router.get("/locate", response={200: TerritoryOut, **errors()}, summary="The grid (or other level) covering a point")
+@router.get(
+    "/locate", response={200: TerritoryOut, **errors()}, summary="The grid (or other level) covering a point"
+)
 def territory_locate(request, lon: float, lat: float, level: str = "grid"):
     node = territory_services.territory_locate(lon=lon, lat=lat, level=level)
     if node is None:

@@ -20,6 +20,12 @@ def shell(request) -> dict:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        nav.append({"label": entry.label, "url": url, "icon": entry.icon,
-                    "active": request.path == url or (url != "/" and request.path.startswith(url))})
+        nav.append(
+            {
+                "label": entry.label,
+                "url": url,
+                "icon": entry.icon,
+                "active": request.path == url or (url != "/" and request.path.startswith(url)),
+            }
+        )
     return {"nav": nav}

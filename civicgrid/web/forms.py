@@ -11,8 +11,9 @@ from civicgrid.territory.models import Kind
 class TerritoryEditForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, required=False)
-    boundary = forms.CharField(label=_("Boundary (GeoJSON polygon)"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 4}))
+    boundary = forms.CharField(
+        label=_("Boundary (GeoJSON polygon)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def clean_boundary(self):
         raw = self.cleaned_data["boundary"].strip()
@@ -26,8 +27,12 @@ class TerritoryEditForm(forms.Form):
 
 class TerritoryAddForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    code = forms.CharField(label=_("Code"), max_length=24, required=False,
-                           help_text=_("Leave empty for a grid or unit to take the next free code."))
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=24,
+        required=False,
+        help_text=_("Leave empty for a grid or unit to take the next free code."),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, required=False)
 
 

@@ -18,8 +18,11 @@ manifest = register(
         ],
         permissions=[
             Permission("territory.view", _("See the territory tree"), ALL_ROLES),
-            Permission("territory.manage", _("Create, rename, move and retire nodes"),
-                       (Role.TOWN_OFFICER, Role.COMMUNITY_SECRETARY)),
+            Permission(
+                "territory.manage",
+                _("Create, rename, move and retire nodes"),
+                (Role.TOWN_OFFICER, Role.COMMUNITY_SECRETARY),
+            ),
             Permission("audit.view", _("Browse the audit log"), LEADERS),
             Permission("accounts.manage", _("Assign roles"), (Role.TOWN_OFFICER, Role.COMMUNITY_SECRETARY)),
         ],

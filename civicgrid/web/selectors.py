@@ -16,7 +16,11 @@ TREE = "territory.view"
 
 def territory_roots_for(user) -> list[Territory]:
     where = access.roots(user, TREE)
-    qs = Territory.objects.filter(parent__isnull=True) if where is None else Territory.objects.filter(path__in=where)
+    qs = (
+        Territory.objects.filter(parent__isnull=True)
+        if where is None
+        else Territory.objects.filter(path__in=where)
+    )
     return list(qs.annotate(child_count=Count("children")).order_by("path"))
 
 
@@ -31,8 +35,11 @@ def territory_children_for(user, node: Territory) -> list[Territory]:
 
 def territory_ancestors_for(user, node: Territory) -> list[Territory]:
     """The breadcrumb: ancestors the user covers, root first."""
-    return [t for t in Territory.objects.filter(path__in=paths.ancestors(node.path)).order_by("path")
-            if access.covers(user, t.path)]
+    return [
+        t
+        for t in Territory.objects.filter(path__in=paths.ancestors(node.path)).order_by("path")
+        if access.covers(user, t.path)
+    ]
 
 
 def territory_search_for(user, q: str, limit: int = 20) -> list[Territory]:
@@ -47,8 +54,12 @@ def territory_move_targets_for(user, node: Territory) -> list[Territory]:
     parent_level = {"grid": "community", "unit": "grid"}.get(node.level)
     if not parent_level:
         return []
-    qs = access.scope(user, Territory.objects.filter(level=parent_level, retired_at__isnull=True),
-                      "territory.manage", field="path")
+    qs = access.scope(
+        user,
+        Territory.objects.filter(level=parent_level, retired_at__isnull=True),
+        "territory.manage",
+        field="path",
+    )
     return list(qs.exclude(pk=node.parent_id).order_by("path")[:500])
 
 
@@ -63,9 +74,11 @@ def audit_list_for(user, *, q: str = "", action: str = "", cursor: str | None = 
 
 
 def data_access_list_for(user, *, object_type: str, object_id: str) -> QuerySet:
-    return access.scope(user, DataAccess.objects.select_related("actor"), "audit.view").filter(
-        object_type=object_type, object_id=object_id
-    ).order_by("-at")[:20]
+    return (
+        access.scope(user, DataAccess.objects.select_related("actor"), "audit.view")
+        .filter(object_type=object_type, object_id=object_id)
+        .order_by("-at")[:20]
+    )
 
 
 def counts_under(user, node: Territory) -> dict | None:

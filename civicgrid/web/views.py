@@ -32,9 +32,14 @@ def healthz(request):
 @login_required
 def home(request):
     roots = selectors.territory_roots_for(request.user)
-    places = [{"node": node, "counts": selectors.counts_under(request.user, node),
-               "roles": sorted({Role(g.role).label for g in access.grants(request.user) if g.path == node.path})}
-              for node in roots[:12]]
+    places = [
+        {
+            "node": node,
+            "counts": selectors.counts_under(request.user, node),
+            "roles": sorted({Role(g.role).label for g in access.grants(request.user) if g.path == node.path}),
+        }
+        for node in roots[:12]
+    ]
     widgets = [w for w in registry.widgets() if access.has_anywhere(request.user, w.permission)]
     return render(request, "web/home.html", {"places": places, "widgets": widgets})
 
@@ -43,30 +48,40 @@ def home(request):
 def territory_tree(request):
     q = request.GET.get("q", "")
     found = selectors.territory_search_for(request.user, q) if q else None
-    return render(request, "web/territory_tree.html",
-                  {"roots": selectors.territory_roots_for(request.user), "q": q, "found": found})
+    return render(
+        request,
+        "web/territory_tree.html",
+        {"roots": selectors.territory_roots_for(request.user), "q": q, "found": found},
+    )
 
 
 @login_required
 def territory_children(request, pk: int):
     node = selectors.territory_get_for(request.user, pk)
-    return render(request, "web/_territory_children.html",
-                  {"children": selectors.territory_children_for(request.user, node)})
+    return render(
+        request,
+        "web/_territory_children.html",
+        {"children": selectors.territory_children_for(request.user, node)},
+    )
 
 
 @login_required
 def territory_detail(request, pk: int):
     node = selectors.territory_get_for(request.user, pk)
     can_manage = access.has_perm_at(request.user, "territory.manage", node.path)
-    return render(request, "web/territory_detail.html", {
-        "node": node,
-        "ancestors": selectors.territory_ancestors_for(request.user, node),
-        "children": selectors.territory_children_for(request.user, node),
-        "counts": selectors.counts_under(request.user, node),
-        "can_manage": can_manage,
-        "child_level": CHILD_LEVEL.get(Level(node.level)),
-        "can_move": can_manage and node.level in (Level.GRID, Level.UNIT) and node.is_active,
-    })
+    return render(
+        request,
+        "web/territory_detail.html",
+        {
+            "node": node,
+            "ancestors": selectors.territory_ancestors_for(request.user, node),
+            "children": selectors.territory_children_for(request.user, node),
+            "counts": selectors.counts_under(request.user, node),
+            "can_manage": can_manage,
+            "child_level": CHILD_LEVEL.get(Level(node.level)),
+            "can_move": can_manage and node.level in (Level.GRID, Level.UNIT) and node.is_active,
+        },
+    )
 
 
 def _form_errors(form, exc: ApplicationError) -> None:
@@ -79,13 +94,19 @@ def territory_edit(request, pk: int):
     node = selectors.territory_get_for(request.user, pk, "territory.manage")
     import json
 
-    initial = {"name": node.name, "kind": node.kind,
-               "boundary": json.dumps(node.boundary, ensure_ascii=False) if node.boundary else ""}
+    initial = {
+        "name": node.name,
+        "kind": node.kind,
+        "boundary": json.dumps(node.boundary, ensure_ascii=False) if node.boundary else "",
+    }
     form = TerritoryEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             territory_services.territory_update(
-                actor=request.user, node=node, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"] or "",
+                actor=request.user,
+                node=node,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"] or "",
                 boundary=form.cleaned_data["boundary"],
             )
         except ApplicationError as exc:
@@ -93,7 +114,11 @@ def territory_edit(request, pk: int):
         else:
             messages.success(request, _("Saved."))
             return redirect("territory_detail", pk=node.pk)
-    return render(request, "web/territory_form.html", {"node": node, "form": form, "title": _("Edit %(name)s") % {"name": node.name}})
+    return render(
+        request,
+        "web/territory_form.html",
+        {"node": node, "form": form, "title": _("Edit %(name)s") % {"name": node.name}},
+    )
 
 
 @login_required
@@ -108,18 +133,27 @@ def territory_add(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             node = territory_services.territory_create(
-                actor=request.user, level=level, name=form.cleaned_data["name"], code=form.cleaned_data["code"],
-                parent=parent, kind=form.cleaned_data["kind"] or "",
+                actor=request.user,
+                level=level,
+                name=form.cleaned_data["name"],
+                code=form.cleaned_data["code"],
+                parent=parent,
+                kind=form.cleaned_data["kind"] or "",
             )
         except ApplicationError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Added %(name)s.") % {"name": node.name})
             return redirect("territory_detail", pk=node.pk)
-    return render(request, "web/territory_form.html", {
-        "node": parent, "form": form,
-        "title": _("Add a %(level)s under %(name)s") % {"level": level.label, "name": parent.name},
-    })
+    return render(
+        request,
+        "web/territory_form.html",
+        {
+            "node": parent,
+            "form": form,
+            "title": _("Add a %(level)s under %(name)s") % {"level": level.label, "name": parent.name},
+        },
+    )
 
 
 @login_required
@@ -129,17 +163,28 @@ def territory_move(request, pk: int):
     targets = selectors.territory_move_targets_for(request.user, node)
     form = TerritoryMoveForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
-        new_parent = selectors.territory_get_for(request.user, form.cleaned_data["new_parent"], "territory.manage")
+        new_parent = selectors.territory_get_for(
+            request.user, form.cleaned_data["new_parent"], "territory.manage"
+        )
         try:
             territory_services.territory_move(actor=request.user, node=node, new_parent=new_parent)
         except ApplicationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("Moved %(name)s under %(parent)s.") % {"name": node.name, "parent": new_parent.name})
+            messages.success(
+                request,
+                _("Moved %(name)s under %(parent)s.") % {"name": node.name, "parent": new_parent.name},
+            )
             return redirect("territory_detail", pk=node.pk)
-    return render(request, "web/territory_form.html", {
-        "node": node, "form": form, "title": _("Move %(name)s") % {"name": node.name},
-    })
+    return render(
+        request,
+        "web/territory_form.html",
+        {
+            "node": node,
+            "form": form,
+            "title": _("Move %(name)s") % {"name": node.name},
+        },
+    )
 
 
 @login_required
@@ -161,11 +206,18 @@ def audit_list(request):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
-    page = selectors.audit_list_for(request.user, q=request.GET.get("q", ""), action=request.GET.get("action", ""),
-                                    cursor=request.GET.get("after"))
+    page = selectors.audit_list_for(
+        request.user,
+        q=request.GET.get("q", ""),
+        action=request.GET.get("action", ""),
+        cursor=request.GET.get("after"),
+    )
     template = "web/_audit_rows.html" if request.htmx and request.GET.get("after") else "web/audit_list.html"
-    return render(request, template, {"page": page, "q": request.GET.get("q", ""),
-                                      "action": request.GET.get("action", "")})
+    return render(
+        request,
+        template,
+        {"page": page, "q": request.GET.get("q", ""), "action": request.GET.get("action", "")},
+    )
 
 
 def ping(request):

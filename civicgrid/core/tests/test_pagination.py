@@ -108,3 +108,10 @@ def test_a_malformed_cursor_starts_from_the_beginning(rows, cursor):
 def test_a_cursor_with_a_bad_date_starts_from_the_beginning(rows):
     page = keyset_page(rows, order=("at", "id"), cursor=_encode(["yesterday", 1]), size=3)
     assert [r.pk for r in page.rows] == list(rows.order_by("at", "id").values_list("pk", flat=True)[:3])
+
+
+def test_a_cursor_with_a_huge_number_starts_from_the_beginning():
+    from civicgrid.core.pagination import _decode, _encode
+
+    assert _decode(_encode([10**30])) is None
+    assert _decode(_encode([5])) == [5]

@@ -52,7 +52,9 @@ def test_sibling_grid_household_is_404_and_handler_gets_403(api, world):
 
 def test_patch_with_a_bad_id_number_names_the_field_and_changes_nothing(api, world):
     resident = world.households["a"].head
-    response = api(world.secretary, "patch", f"/residents/{resident.pk}", data={"id_number": "123", "name": "X"})
+    response = api(
+        world.secretary, "patch", f"/residents/{resident.pk}", data={"id_number": "123", "name": "X"}
+    )
     assert response.status_code == 400
     assert response.json()["field"] == "id_number"
     resident.refresh_from_db()
@@ -68,8 +70,12 @@ def test_patch_with_a_malformed_date_is_422_naming_the_field(api, world):
 
 def test_reveal_through_the_api_is_recorded(api, world):
     resident = world.households["a"].head
-    response = api(world.secretary, "post", f"/residents/{resident.pk}/reveal",
-                   data={"field": "phone", "reason": "calling about the water cut"})
+    response = api(
+        world.secretary,
+        "post",
+        f"/residents/{resident.pk}/reveal",
+        data={"field": "phone", "reason": "calling about the water cut"},
+    )
     assert response.status_code == 200
     assert response.json()["value"] == resident.phone.plaintext()
     assert DataAccess.objects.get().reason == "calling about the water cut"
@@ -116,7 +122,11 @@ def test_household_detail_lists_members_masked(api, world):
 
 def test_revealing_an_unknown_field_is_a_clear_error(api, world):
     resident = world.households["a"].head
-    response = api(world.secretary, "post", f"/residents/{resident.pk}/reveal",
-                   data={"field": "password", "reason": "just looking around"})
+    response = api(
+        world.secretary,
+        "post",
+        f"/residents/{resident.pk}/reveal",
+        data={"field": "password", "reason": "just looking around"},
+    )
     assert response.status_code in (400, 422)
     assert response.json()["field"] == "field"

@@ -42,8 +42,12 @@ def _rows(world, *, bad: bool):
 
 
 def _upload(world, data: bytes, name: str = "people.csv", all_or_nothing: bool = True):
-    return importing.import_upload(actor=world.secretary, territory=world.c1,
-                                   upload=SimpleUploadedFile(name, data), all_or_nothing=all_or_nothing)
+    return importing.import_upload(
+        actor=world.secretary,
+        territory=world.c1,
+        upload=SimpleUploadedFile(name, data),
+        all_or_nothing=all_or_nothing,
+    )
 
 
 def test_dry_run_lists_every_bad_row_and_why(world):
@@ -119,8 +123,10 @@ def test_xlsx_is_read(world):
 
 
 def test_a_house_outside_the_import_territory_is_unknown(world):
-    rows = [r.replace(world.households["a"].house.house_code, world.households["x"].house.house_code)
-            for r in _rows(world, bad=False)]
+    rows = [
+        r.replace(world.households["a"].house.house_code, world.households["x"].house.house_code)
+        for r in _rows(world, bad=False)
+    ]
     job = _upload(world, _csv(rows))
     job.refresh_from_db()
     assert {e["code"] for e in job.errors} == {"unknown_house"}
@@ -143,9 +149,14 @@ def test_missing_columns_fail_the_file_with_a_message(world):
 
 def test_import_pages_walk_through_upload_check_and_confirm(world, client_for):
     c = client_for(world.clerk)
-    response = c.post(reverse("registry:import_list"), {
-        "file": SimpleUploadedFile("p.csv", _csv(_rows(world, bad=False))), "territory": world.c1.pk,
-        "all_or_nothing": "on"})
+    response = c.post(
+        reverse("registry:import_list"),
+        {
+            "file": SimpleUploadedFile("p.csv", _csv(_rows(world, bad=False))),
+            "territory": world.c1.pk,
+            "all_or_nothing": "on",
+        },
+    )
     assert response.status_code == 302
     detail = c.get(response["Location"])
     assert detail.context["job"].status == ImportStatus.CHECKED
@@ -162,8 +173,10 @@ def test_grid_worker_cannot_import(world, client_for):
 def test_a_person_registered_elsewhere_is_caught_by_the_dry_run(world):
     outsider = world.households["x"].head  # in village C2, outside community C1
     house = world.households["a"].house.house_code
-    rows = [*_rows(world, bad=False),
-            f"{house},,子女,{outsider.name},男,1970-03-04,汉族,{outsider.id_number.plaintext()},,户籍,,"]
+    rows = [
+        *_rows(world, bad=False),
+        f"{house},,子女,{outsider.name},男,1970-03-04,汉族,{outsider.id_number.plaintext()},,户籍,,",
+    ]
     job = _upload(world, _csv(rows), all_or_nothing=False)
     job.refresh_from_db()
     assert [e["code"] for e in job.errors] == ["elsewhere"]

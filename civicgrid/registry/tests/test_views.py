@@ -47,7 +47,9 @@ def test_anonymous_is_sent_to_login(world, client):
 
 def test_household_detail_shows_ids_masked(world, client_for):
     head = world.households["a"].head
-    response = client_for(world.secretary).get(reverse("registry:household_detail", args=[world.households["a"].pk]))
+    response = client_for(world.secretary).get(
+        reverse("registry:household_detail", args=[world.households["a"].pk])
+    )
     html = response.content.decode()
     plain = head.id_number.plaintext()
     assert plain not in html
@@ -57,7 +59,9 @@ def test_household_detail_shows_ids_masked(world, client_for):
 
 def test_search_by_exact_id_number_finds_the_household(world, client_for):
     head = world.households["b"].head
-    response = client_for(world.secretary).get(reverse("registry:household_list"), {"q": head.id_number.plaintext()})
+    response = client_for(world.secretary).get(
+        reverse("registry:household_list"), {"q": head.id_number.plaintext()}
+    )
     assert [h.pk for h in response.context["page"].rows] == [world.households["b"].pk]
 
 
@@ -89,10 +93,21 @@ def test_editing_a_household_is_saved_and_audited(world, client_for):
 
 def test_resident_edit_with_bad_id_number_shows_the_error_and_keeps_the_input(world, client_for):
     resident = world.households["a"].head
-    data = {"name": "改名", "id_number": "110105194912310021", "gender": "male", "birth_date": "1970-03-04",
-            "ethnicity": "汉族", "phone": "", "relation": "head", "residence_type": "registered",
-            "relocation_type": "", "status": "present"}
-    response = client_for(world.grid_chief_a).post(reverse("registry:resident_edit", args=[resident.pk]), data)
+    data = {
+        "name": "改名",
+        "id_number": "110105194912310021",
+        "gender": "male",
+        "birth_date": "1970-03-04",
+        "ethnicity": "汉族",
+        "phone": "",
+        "relation": "head",
+        "residence_type": "registered",
+        "relocation_type": "",
+        "status": "present",
+    }
+    response = client_for(world.grid_chief_a).post(
+        reverse("registry:resident_edit", args=[resident.pk]), data
+    )
     assert response.status_code == 200
     assert "check digit" in response.content.decode() or "校验" in response.content.decode()
     assert 'value="改名"' in response.content.decode()
@@ -104,8 +119,13 @@ def test_adding_a_member_takes_birth_date_and_gender_from_the_id_number(world, c
     household = world.households["a"]
     response = client_for(world.grid_chief_a).post(
         reverse("registry:resident_add", args=[household.pk]),
-        {"name": "新成员", "id_number": "11010519491231002X", "relation": "parent", "residence_type": "registered",
-         "ethnicity": "汉族"},
+        {
+            "name": "新成员",
+            "id_number": "11010519491231002X",
+            "relation": "parent",
+            "residence_type": "registered",
+            "ethnicity": "汉族",
+        },
     )
     assert response.status_code == 302
     member = household.members.get(name="新成员")
@@ -169,7 +189,9 @@ def test_keyset_pages_cover_every_household_once(world, client_for):
         if not page.has_more:
             break
         after = page.next_cursor
-    expected = set(Household.objects.filter(territory_path__startswith=world.c1.path).values_list("pk", flat=True))
+    expected = set(
+        Household.objects.filter(territory_path__startswith=world.c1.path).values_list("pk", flat=True)
+    )
     assert sorted(seen) == sorted(expected)
     assert len(seen) == len(set(seen))
 
@@ -177,7 +199,9 @@ def test_keyset_pages_cover_every_household_once(world, client_for):
 def test_recording_a_move_out_keeps_history(world, client_for):
     member = world.households["a"].members.exclude(relation="head").first()
     response = client_for(world.grid_chief_a).post(
-        reverse("registry:resident_leave", args=[member.pk]), {"kind": "moved_out", "on": "2026-10-01", "note": "工作"})
+        reverse("registry:resident_leave", args=[member.pk]),
+        {"kind": "moved_out", "on": "2026-10-01", "note": "工作"},
+    )
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.status == "moved_out"
@@ -186,9 +210,18 @@ def test_recording_a_move_out_keeps_history(world, client_for):
 
 
 def test_grid_chief_registers_a_household_at_a_new_house(world, client_for):
-    response = client_for(world.grid_chief_a).post(reverse("registry:household_new"), {
-        "unit": world.unit_a1.pk, "address": "幸福路8号", "house_code": "", "name": "周新", "id_number": "11010519491231002X",
-        "ethnicity": "汉族", "residence_type": "floating"})
+    response = client_for(world.grid_chief_a).post(
+        reverse("registry:household_new"),
+        {
+            "unit": world.unit_a1.pk,
+            "address": "幸福路8号",
+            "house_code": "",
+            "name": "周新",
+            "id_number": "11010519491231002X",
+            "ethnicity": "汉族",
+            "residence_type": "floating",
+        },
+    )
     assert response.status_code == 302, response.context["form"].errors
     household = Household.objects.get(head__name="周新")
     assert household.house.address == "幸福路8号" and household.house.unit == world.unit_a1
@@ -197,9 +230,17 @@ def test_grid_chief_registers_a_household_at_a_new_house(world, client_for):
 
 
 def test_registering_in_a_unit_outside_scope_is_refused(world, client_for):
-    response = client_for(world.grid_chief_a).post(reverse("registry:household_new"), {
-        "unit": world.unit_b1.pk, "address": "x", "name": "越界", "id_number": "11010519491231002X",
-        "ethnicity": "汉族", "residence_type": "registered"})
+    response = client_for(world.grid_chief_a).post(
+        reverse("registry:household_new"),
+        {
+            "unit": world.unit_b1.pk,
+            "address": "x",
+            "name": "越界",
+            "id_number": "11010519491231002X",
+            "ethnicity": "汉族",
+            "residence_type": "registered",
+        },
+    )
     assert response.status_code == 200  # not one of the offered choices: the form says so
     assert response.context["form"].errors["unit"]
     assert not Household.objects.filter(head__name="越界").exists()

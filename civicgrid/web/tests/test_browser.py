@@ -33,7 +33,9 @@ def test_secretary_finds_and_edits_a_household_on_a_phone(live_server, world, ph
 
     # The menu is folded at 375 px: open it, then go to the households.
     page.locator("label.nav-toggle-label").click()
-    page.get_by_role("navigation", name=words["nav"]).get_by_role("link", name=words["households"], exact=True).click()
+    page.get_by_role("navigation", name=words["nav"]).get_by_role(
+        "link", name=words["households"], exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["households"])
 
     page.fill("input[name=q]", head.name)

@@ -21,12 +21,19 @@ def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CIVICGRID_", "PYTEST"))}
     clean.pop("DATABASE_URL", None)
     clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
-    return subprocess.run([sys.executable, "-m", "civicgrid", *args], env={**clean, **env},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "civicgrid", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
-    result = _run({**PROD, "CIVICGRID_VAR_DIR": str(tmp_path)}, "check", "--deploy", "--fail-level", "WARNING")
+    result = _run(
+        {**PROD, "CIVICGRID_VAR_DIR": str(tmp_path)}, "check", "--deploy", "--fail-level", "WARNING"
+    )
     assert result.returncode == 0, result.stderr + result.stdout
 
 

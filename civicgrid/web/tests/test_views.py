@@ -58,12 +58,17 @@ def test_navigation_follows_permissions(world, client_for):
 def test_tree_shows_only_my_subtree(world, client_for):
     response = client_for(world.grid_chief_a).get(reverse("territory_tree"))
     assert [t.pk for t in response.context["roots"]] == [world.grid_a.pk]
-    assert client_for(world.grid_chief_a).get(reverse("territory_detail", args=[world.grid_b.pk])).status_code == 404
+    assert (
+        client_for(world.grid_chief_a).get(reverse("territory_detail", args=[world.grid_b.pk])).status_code
+        == 404
+    )
 
 
 def test_secretary_adds_a_grid_with_the_next_code(world, client_for):
     c = client_for(world.secretary)
-    response = c.post(reverse("territory_add", args=[world.c1.pk]), {"name": "新网格", "code": "", "kind": ""})
+    response = c.post(
+        reverse("territory_add", args=[world.c1.pk]), {"name": "新网格", "code": "", "kind": ""}
+    )
     assert response.status_code == 302
     grid = Territory.objects.get(name="新网格")
     assert grid.parent == world.c1 and grid.level == "grid" and grid.code == "520602001001003"
@@ -99,8 +104,10 @@ def test_secretary_moves_a_unit_to_another_grid_and_households_follow(world, cli
 
 def test_edit_boundary_rejects_an_invalid_polygon(world, client_for):
     bow_tie = '{"type": "Polygon", "coordinates": [[[0,0],[1,1],[1,0],[0,1],[0,0]]]}'
-    response = client_for(world.secretary).post(reverse("territory_edit", args=[world.grid_a.pk]),
-                                                {"name": "第一网格", "kind": "", "boundary": bow_tie})
+    response = client_for(world.secretary).post(
+        reverse("territory_edit", args=[world.grid_a.pk]),
+        {"name": "第一网格", "kind": "", "boundary": bow_tie},
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["boundary"]
 
@@ -132,7 +139,9 @@ def test_healthz_answers(client):
 
 
 def test_household_list_for_a_territory_filter_outside_scope_is_404(world, client_for):
-    response = client_for(world.grid_chief_a).get(reverse("registry:household_list"), {"territory": world.c2.pk})
+    response = client_for(world.grid_chief_a).get(
+        reverse("registry:household_list"), {"territory": world.c2.pk}
+    )
     assert response.status_code == 404
 
 

@@ -18,4 +18,6 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.") from None
         token, raw = token_create(actor=None, user=user, name=name)
         self.stdout.write(raw)
-        self.stderr.write(f"Token {token.prefix}… for {username}: send it as 'Authorization: Bearer <token>'.")
+        self.stderr.write(
+            f"Token {token.prefix}… for {username}: send it as 'Authorization: Bearer <token>'."
+        )
