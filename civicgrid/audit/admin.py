@@ -28,9 +28,25 @@ class DataAccessAdmin(ReadOnly):
 class AuditedModelAdmin(admin.ModelAdmin):
     """Administrators' edits are writes like any other: each one lands in the audit log."""
 
+    # Where a territorial row takes its path from, when an administrator edits it by hand.
+    PATH_SOURCES = (
+        ("territory", "path"),
+        ("unit", "path"),
+        ("house", "territory_path"),
+        ("household", "territory_path"),
+        ("resident", "territory_path"),
+        ("organisation", "territory_path"),
+    )
+
     def save_model(self, request, obj, form, change):
         from civicgrid.audit.services import audit_record
 
+        if hasattr(obj, "territory_path"):
+            for attr, path_attr in self.PATH_SOURCES:
+                source = getattr(obj, attr, None) if attr in {f.name for f in obj._meta.fields} else None
+                if source is not None:
+                    obj.territory_path = getattr(source, path_attr)
+                    break
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request.user,

@@ -10,7 +10,7 @@ from civicgrid.core import clock
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
-    updated_at = models.DateTimeField(_("updated"), default=clock.now)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now, editable=False)
 
     class Meta:
         abstract = True
