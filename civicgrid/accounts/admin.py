@@ -27,7 +27,7 @@ class RoleAssignmentAdmin(AuditedModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedModelAdmin):
-    """Tokens are created with `civicgrid token_create` (the raw value is shown once); here they are revoked."""
+    """Tokens are made by `civicgrid token_create` (the raw value is shown once); here they are revoked."""
 
     list_display = ("name", "user", "prefix", "created_at", "expires_at", "revoked_at")
     readonly_fields = ("user", "name", "prefix", "created_at")
