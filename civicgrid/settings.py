@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "civicgrid.access",
     "civicgrid.registry",
     "civicgrid.orgs",
+    "civicgrid.cases",
     "civicgrid.web",
     "civicgrid.api",
     "civicgrid.demo",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("civicgrid.web.urls")),
     path("registry/", include("civicgrid.registry.urls")),
     path("orgs/", include("civicgrid.orgs.urls")),
+    path("cases/", include("civicgrid.cases.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,6 +18,7 @@ _EXPORTS = {
     "grants",
     "has_anywhere",
     "has_perm_at",
+    "organisations",
     "perms_at",
     "reveal",
     "roots",

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -85,20 +85,38 @@ def roots(user, perm: str | None = None) -> list[str] | None:
     return paths.minimal_roots([g.path for g in grants(user) if perm is None or perm in g.perms])
 
 
-def scope(user, qs: QuerySet, perm: str, field: str = "territory_path") -> QuerySet:
-    """`qs` narrowed to the rows under the subtrees where the user holds `perm`."""
+def organisations(user, perm: str | None = None) -> set[int]:
+    """Organisations (departments) the user acts for, through assignments holding `perm` (any when None)."""
+    return {g.organisation_id for g in grants(user) if g.organisation_id and (perm is None or perm in g.perms)}
+
+
+def scope(user, qs: QuerySet, perm: str, field: str = "territory_path",
+          organisation_field: str | None = None) -> QuerySet:
+    """`qs` narrowed to the rows under the subtrees where the user holds `perm`.
+
+    With `organisation_field`, rows linked to an organisation the user acts for (with `perm`) are
+    visible too, wherever they sit: a department handler sees what was dispatched to the department.
+    """
     where = roots(user, perm)
     if where is None:
         return qs
-    return qs.filter(paths.any_subtree_q(field, where))
+    q = paths.any_subtree_q(field, where)
+    if organisation_field:
+        orgs = organisations(user, perm)
+        if orgs:
+            q |= Q(**{f"{organisation_field}__in": orgs})
+            return qs.filter(q).distinct()
+    return qs.filter(q)
 
 
-def check(user, perm: str, path: str) -> None:
-    """404 outside the user's subtrees, 403 inside them without the permission."""
-    if not covers(user, path):
+def check(user, perm: str, path: str, *, organisation_ids: frozenset[int] | set[int] = frozenset()) -> None:
+    """404 outside the user's subtrees (and organisations), 403 inside them without the permission."""
+    acting_for = organisations(user) & set(organisation_ids)
+    if not covers(user, path) and not acting_for:
         raise Http404(_("Not found."))
-    if not has_perm_at(user, perm, path):
-        raise PermissionDenied(_("You do not have permission to do this here."))
+    if has_perm_at(user, perm, path) or (acting_for & organisations(user, perm)):
+        return
+    raise PermissionDenied(_("You do not have permission to do this here."))
 
 
 def get_for(user, qs: QuerySet, perm: str, field: str = "territory_path", **lookup) -> models.Model:

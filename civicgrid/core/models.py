@@ -27,3 +27,24 @@ class Territorial(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("public holiday (no work)")
+    WORKDAY = "workday", _("make-up working day (weekend worked)")
+
+
+class CalendarDay(models.Model):
+    """An exception to Monday–Friday: a public holiday, or a weekend day worked in exchange (调休)."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name or self.kind}"
