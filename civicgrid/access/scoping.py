@@ -87,7 +87,8 @@ def roots(user, perm: str | None = None) -> list[str] | None:
 
 def organisations(user, perm: str | None = None) -> set[int]:
     """Organisations (departments) the user acts for, through assignments holding `perm` (any when None)."""
-    return {g.organisation_id for g in grants(user) if g.organisation_id and (perm is None or perm in g.perms)}
+    return {g.organisation_id for g in grants(user)
+            if g.organisation_id and (perm is None or perm in g.perms)}
 
 
 def scope(user, qs: QuerySet, perm: str, field: str = "territory_path",

@@ -1,4 +1,7 @@
+from django.urls import include, path
+
 app_name = "cases"
-urlpatterns: list = [
-    # The staff pages are added by cases.views (queue, detail, intake, overviews).
+urlpatterns = [
+    path("", include("civicgrid.cases.urls_staff")),
+    path("measures/", include("civicgrid.cases.urls_measures")),
 ]
