@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from civicgrid.demo.generator import COUNTY_CODE, DEMO_PASSWORD, SCALES
 from civicgrid.demo.loader import demo_load
+
+# A year of cases for the small county: enough for queues, dashboards and ledgers to look real.
+DEMO_CASES = 400
 
 
 class Command(BaseCommand):
@@ -38,6 +42,15 @@ class Command(BaseCommand):
                 )
             self.stdout.write(f"The demo county {COUNTY_CODE} is already loaded; nothing to do.")
             return
+        if scale == "small" and communities is None:
+            from civicgrid.demo.cases import load_demo_cases
+
+            started = time.monotonic()
+            made = load_demo_cases(seed=seed, count=DEMO_CASES, progress=progress)
+            if verbose:
+                self.stdout.write(
+                    f"  {made} demo cases over the past year ({time.monotonic() - started:.1f} s)"
+                )
         if not verbose:
             return
         w = self.stdout.write
