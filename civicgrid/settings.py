@@ -275,3 +275,36 @@ LOGGING = {
 
 # Map tiles come from settings so an intranet deployment can point at its own tile server (or none).
 MAP_TILE_URL = envconf.string("CIVICGRID_MAP_TILE_URL", "")
+
+# --- Notifications (docs/notifications.md): outbound channels as dotted paths, checked at start.
+CIVICGRID_NOTIFY_CHANNELS = envconf.csv(
+    "CIVICGRID_NOTIFY_CHANNELS", ["civicgrid.notify.channels.ConsoleChannel"]
+)
+# Also text reporters without accounts (by an SMS channel) when their case changes state.
+CIVICGRID_NOTIFY_REPORTERS = envconf.boolean("CIVICGRID_NOTIFY_REPORTERS", False)
+# E-mail (Django's MAILERS): SMTP in production (a local relay on localhost:25 unless told otherwise);
+# elsewhere SMTP only when CIVICGRID_EMAIL_HOST is set, otherwise printed to the console.
+_email_host = envconf.string("CIVICGRID_EMAIL_HOST", "localhost" if PRODUCTION else "")
+_email_tls = envconf.boolean("CIVICGRID_EMAIL_TLS", False)
+_email_ssl = envconf.boolean("CIVICGRID_EMAIL_SSL", False)
+if _email_tls and _email_ssl:
+    raise ImproperlyConfigured("CIVICGRID_EMAIL_TLS and CIVICGRID_EMAIL_SSL cannot both be true.")
+_smtp = {
+    "host": _email_host,
+    "port": envconf.integer("CIVICGRID_EMAIL_PORT", 25, minimum=1),
+    "username": envconf.string("CIVICGRID_EMAIL_USER", ""),
+    "password": envconf.string("CIVICGRID_EMAIL_PASSWORD", ""),
+    "use_tls": _email_tls,
+    "use_ssl": _email_ssl,
+    "timeout": envconf.integer("CIVICGRID_EMAIL_TIMEOUT", 10, minimum=1),
+}
+MAILERS = {
+    "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _smtp}
+    if _email_host
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+}
+DEFAULT_FROM_EMAIL = envconf.string("CIVICGRID_EMAIL_FROM", "civicgrid@localhost")
+
+# --- Resident portal (docs/portal.md): submissions and unknown-code lookups per client address per hour.
+CIVICGRID_PORTAL_REPORTS_PER_HOUR = envconf.integer("CIVICGRID_PORTAL_REPORTS_PER_HOUR", 10, minimum=1)
+CIVICGRID_PORTAL_LOOKUPS_PER_HOUR = envconf.integer("CIVICGRID_PORTAL_LOOKUPS_PER_HOUR", 60, minimum=1)

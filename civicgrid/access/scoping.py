@@ -87,12 +87,14 @@ def roots(user, perm: str | None = None) -> list[str] | None:
 
 def organisations(user, perm: str | None = None) -> set[int]:
     """Organisations (departments) the user acts for, through assignments holding `perm` (any when None)."""
-    return {g.organisation_id for g in grants(user)
-            if g.organisation_id and (perm is None or perm in g.perms)}
+    return {
+        g.organisation_id for g in grants(user) if g.organisation_id and (perm is None or perm in g.perms)
+    }
 
 
-def scope(user, qs: QuerySet, perm: str, field: str = "territory_path",
-          organisation_field: str | None = None) -> QuerySet:
+def scope(
+    user, qs: QuerySet, perm: str, field: str = "territory_path", organisation_field: str | None = None
+) -> QuerySet:
     """`qs` narrowed to the rows under the subtrees where the user holds `perm`.
 
     With `organisation_field`, rows linked to an organisation the user acts for (with `perm`) are
@@ -101,6 +103,9 @@ def scope(user, qs: QuerySet, perm: str, field: str = "territory_path",
     where = roots(user, perm)
     if where is None:
         return qs
+    if organisation_field:
+        # An assignment made for a department reaches these rows through the department, not its node.
+        where = [g.path for g in grants(user) if not g.organisation_id and perm in g.perms]
     q = paths.any_subtree_q(field, where)
     if organisation_field:
         orgs = organisations(user, perm)
@@ -110,12 +115,21 @@ def scope(user, qs: QuerySet, perm: str, field: str = "territory_path",
     return qs.filter(q)
 
 
-def check(user, perm: str, path: str, *, organisation_ids: frozenset[int] | set[int] = frozenset()) -> None:
-    """404 outside the user's subtrees (and organisations), 403 inside them without the permission."""
-    acting_for = organisations(user) & set(organisation_ids)
-    if not covers(user, path) and not acting_for:
+def check(user, perm: str, path: str, *, organisation_ids: frozenset[int] | set[int] | None = None) -> None:
+    """404 outside the user's subtrees (and organisations), 403 inside them without the permission.
+
+    `organisation_ids` (even empty) says the object is linked to organisations, like a case to the
+    departments it was dispatched to: an assignment made for a department reaches it only through them.
+    """
+    linked = organisation_ids is not None
+    acting_for = organisations(user) & set(organisation_ids or ())
+    held = [g for g in grants(user) if not (linked and g.organisation_id)]
+    superuser = _is_superuser(user)
+    if not superuser and not any(paths.is_within(path, g.path) for g in held) and not acting_for:
         raise Http404(_("Not found."))
-    if has_perm_at(user, perm, path) or (acting_for & organisations(user, perm)):
+    if superuser or any(perm in g.perms and paths.is_within(path, g.path) for g in held):
+        return
+    if acting_for & organisations(user, perm):
         return
     raise PermissionDenied(_("You do not have permission to do this here."))
 

@@ -26,7 +26,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=[BearerToken(), django_auth],
-    description="Territory and household registry of civicgrid. "
+    description="civicgrid: territory, household registry and cases (接诉即办). "
     "Authenticate with `Authorization: Bearer <token>` (create one with `civicgrid token_create`). "
     "Errors share one shape: {code, message, field}.",
 )
@@ -63,10 +63,12 @@ def invalid(request, exc: ValidationError):
     return _error(request, 422, "invalid", first.get("msg", "Invalid input."), ".".join(loc) or None)
 
 
+from civicgrid.cases.api import router as cases_router  # noqa: E402
 from civicgrid.registry.api import router as registry_router  # noqa: E402
 from civicgrid.web.api import router as territory_router  # noqa: E402
 
 api.add_router("/territories", territory_router)
 api.add_router("/", registry_router)
+api.add_router("/cases", cases_router)
 
 __all__ = ["api", "ErrorOut"]

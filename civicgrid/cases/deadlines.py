@@ -1,9 +1,10 @@
 """Deadlines in the database, and the sweep that acts on them exactly once.
 
 A deadline is claimed by a conditional UPDATE (`breached_at IS NULL` → now) inside the same
-transaction as the escalation it causes. Two sweeps racing on PostgreSQL: the second UPDATE waits for
-the first's row lock, then matches no row. On SQLite, write transactions are serialised. A worker
-killed mid-way rolls its transaction back, claim included, so the next sweep does the work.
+transaction as the escalation it causes, after locking the case. Two sweeps racing on PostgreSQL: the
+second waits for the first's lock, then its UPDATE matches no row. On SQLite, write transactions are
+serialised (BEGIN IMMEDIATE). A worker killed mid-way rolls its transaction back, claim included, so
+the next sweep does the work.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from django.db import transaction
 
 from civicgrid.cases import limits
-from civicgrid.cases.models import Case, Deadline, DeadlineKind
+from civicgrid.cases.models import Case, Deadline, DeadlineKind, State
 from civicgrid.core import clock, registry
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,9 @@ def open_round(
     last = case.deadlines.order_by("-round").values_list("round", flat=True).first() or 0
     made = []
     for kind in kinds:
-        if kind == DeadlineKind.RESPOND and case.responded_at is not None and last == 0:
+        # Only a case nobody has accepted yet waits for a response: once accepted, a case that moves
+        # tier keeps being handled, and a respond limit nobody could meet would escalate it again.
+        if kind == DeadlineKind.RESPOND and case.state != State.RECEIVED:
             continue
         due = (limits.respond_due if kind == DeadlineKind.RESPOND else limits.resolve_due)(
             now, case.category, case.urgency
@@ -92,9 +95,12 @@ def sweep(*, now=None, batch: int = BATCH) -> dict:
     overdue = Deadline.objects.filter(
         met_at__isnull=True, breached_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now
     )
-    for deadline_id in list(overdue.order_by("due_at").values_list("pk", flat=True)[:batch]):
+    for deadline_id, case_id in list(overdue.order_by("due_at").values_list("pk", "case_id")[:batch]):
         try:
             with transaction.atomic():
+                # The case first, then its deadline: the order every workflow action takes its locks
+                # in, so a sweep and a person acting on the same case queue instead of deadlocking.
+                list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk"))
                 if not _claim(deadline_id, "breached_at", now):
                     continue  # another sweep got there first
                 deadline = Deadline.objects.select_related("case", "case__category").get(pk=deadline_id)

@@ -1,7 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.roles import GRID_STAFF, LEADERS, STAFF, Role
-from civicgrid.core.registry import Manifest, Permission, register
+from civicgrid.cases import measures_tally
+from civicgrid.core.registry import Export, Manifest, NavEntry, Permission, Widget, register
 
 HANDLERS = GRID_STAFF + LEADERS + (Role.DEPARTMENT_HANDLER,)
 
@@ -9,6 +10,22 @@ manifest = register(
     Manifest(
         name="cases",
         label=_("Cases"),
+        subscriptions={"case.changed": [measures_tally.case_changed]},
+        nav=[
+            NavEntry(_("My queue"), "cases:queue", "cases.handle", icon="inbox", order=10),
+            NavEntry(_("Cases"), "cases:case_list", "cases.view", icon="list", order=11),
+            NavEntry(_("Take in a case"), "cases:intake", "cases.intake", icon="phone", order=12),
+            NavEntry(_("Three rates"), "cases:measures_overview", "cases.view", icon="chart", order=34),
+            NavEntry(_("Ledger"), "cases:ledger", "cases.export", icon="table", order=35),
+        ],
+        widgets=[
+            Widget(_("My queue"), "cases/_queue_widget.html", "cases.handle", order=10),
+            Widget(_("Three rates"), "cases/measures/_widget.html", "cases.view", order=30),
+        ],
+        exports=[
+            Export(_("Case ledger (XLSX)"), "cases:ledger_xlsx", "cases.export"),
+            Export(_("Case ledger (PDF)"), "cases:ledger_pdf", "cases.export"),
+        ],
         permissions=[
             Permission("cases.view", _("See cases"), STAFF + (Role.DEPARTMENT_HANDLER,)),
             Permission("cases.intake", _("Take in cases"), STAFF),

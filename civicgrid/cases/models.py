@@ -346,3 +346,89 @@ class Follower(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} ← {self.user_id or self.resident_id}"
+
+
+# --- Measures (三率): what each case adds to the roll-up, and the roll-up itself. See docs/measures.md.
+
+
+class MeasureCounters(models.Model):
+    """The counters of the measures. For one case each is 0 or 1; a roll-up row holds their sums."""
+
+    received = models.IntegerField(_("received"), default=0)
+    merged = models.IntegerField(_("merged as duplicates"), default=0)
+    responded = models.IntegerField(_("responded"), default=0)
+    responded_in_time = models.IntegerField(_("responded within the limit"), default=0)
+    resolved = models.IntegerField(_("resolved"), default=0)
+    resolved_in_time = models.IntegerField(_("resolved within the limit"), default=0)
+    rated = models.IntegerField(_("rated"), default=0)
+    satisfied = models.IntegerField(_("satisfied"), default=0)
+    basically = models.IntegerField(_("basically satisfied"), default=0)
+    settled_grid = models.IntegerField(_("settled at grid or unit"), default=0)
+    settled_community = models.IntegerField(_("settled at community"), default=0)
+    on_the_spot = models.IntegerField(_("solved on the spot"), default=0)
+    dispatched = models.IntegerField(_("dispatched to departments"), default=0)
+    dispatched_resolved = models.IntegerField(_("dispatched and resolved"), default=0)
+    dispatched_in_time = models.IntegerField(_("dispatched and resolved within the limit"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+COUNTERS = tuple(f.name for f in MeasureCounters._meta.local_fields)
+
+
+class StatGrain(models.TextChoices):
+    DAY = "d", _("day")
+    MONTH = "m", _("month")
+    YEAR = "y", _("year")
+
+
+class CaseStat(Territorial, MeasureCounters):
+    """The roll-up: sums of the case tallies by place, period, category, department and handler.
+
+    Kept in the same transaction as every case transition (`measures_tally.case_changed`), rebuilt by
+    `civicgrid rebuild_case_stats`. Each case is counted in the day, the month and the year it was
+    received (local time; `period` is the first day of each); a subtree is a range on
+    `territory_path`. Department and handler are ids with 0 for none, not NULL, so the row key stays
+    unique on every database.
+    """
+
+    grain = models.CharField(max_length=1, choices=StatGrain.choices)
+    period = models.DateField(_("period"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    department = models.PositiveBigIntegerField(_("department"), default=0)
+    handler = models.PositiveBigIntegerField(_("handler"), default=0)
+
+    class Meta:
+        verbose_name = _("case statistic")
+        verbose_name_plural = _("case statistics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period", "territory_path", "category", "department", "handler"],
+                name="case_stat_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["territory_path", "period"], name="case_stat_scope_idx"),
+            models.Index(fields=["department", "grain", "period"], name="case_stat_department_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.period} {self.territory_path} {self.category_id}"
+
+
+class CaseTally(Territorial, MeasureCounters):
+    """What one case adds to `CaseStat` now. A transition subtracts this and adds the case's new tally."""
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("received on"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    department = models.PositiveBigIntegerField(default=0)
+    handler = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case tally")
+        verbose_name_plural = _("case tallies")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.day}"

@@ -8,6 +8,7 @@ their roll-ups in the same transaction; notifications send after commit).
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -50,11 +51,32 @@ def _levels(case_path: str) -> dict[str, str]:
     return dict(Territory.objects.filter(path__in=wanted).values_list("path", "level"))
 
 
-def _department_ids(case: Case) -> set[int]:
-    return set(case.assignments.filter(active=True).values_list("department_id", flat=True))
+def _department_ids(case: Case, *, active_only: bool = True) -> set[int]:
+    qs = case.assignments.filter(active=True) if active_only else case.assignments.all()
+    return set(qs.values_list("department_id", flat=True))
 
 
-def check_action(actor, case: Case, name: str, note: str = "") -> workflow.Action:
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the access checks of one case need: read once when several actions are weighed at once."""
+
+    ever_dispatched_to: set[int]
+    dispatched_to: set[int]
+    levels: dict[str, str]
+
+
+def case_facts(case: Case) -> CaseFacts:
+    rows = list(case.assignments.values_list("department_id", "active"))
+    return CaseFacts(
+        ever_dispatched_to={d for d, _active in rows},
+        dispatched_to={d for d, active in rows if active},
+        levels=_levels(case.territory_path),
+    )
+
+
+def check_action(
+    actor, case: Case, name: str, note: str = "", *, facts: CaseFacts | None = None
+) -> workflow.Action:
     """Refuse, with a clear message and no change, an action the workflow or the actor's role forbids."""
     action = workflow.ACTIONS[name]
     if case.state not in action.from_states:
@@ -67,9 +89,13 @@ def check_action(actor, case: Case, name: str, note: str = "") -> workflow.Actio
         raise ApplicationError(_("Write a note saying why."), field="note")
     if actor is not None:  # the sweep acts as the system
         # Who cannot see the case gets 404; who sees it but does not act at its tier gets 403.
-        orgs = _department_ids(case)
-        access.check(actor, "cases.view", case.territory_path, organisation_ids=orgs)
-        where = workflow.tier_path(case.territory_path, case.tier, _levels(case.territory_path))
+        # A department sees what was ever dispatched to it (as the selectors do), acts on what still is.
+        facts = facts or case_facts(case)
+        access.check(actor, "cases.view", case.territory_path, organisation_ids=facts.ever_dispatched_to)
+        orgs = facts.dispatched_to
+        # More time is granted by the tier above the case, not by the tier asking for it.
+        tier = (workflow.tier_above(case.tier) or case.tier) if name == "decide_extension" else case.tier
+        where = workflow.tier_path(case.territory_path, tier, facts.levels)
         try:
             access.check(
                 actor,
@@ -158,10 +184,15 @@ def case_submit(
     idempotency_key: str | None = None,
     external_id: str = "",
 ) -> Case:
-    """Take in a demand from any channel. A repeated idempotency key returns the case it made before."""
+    """Take in a demand from any channel. A repeated idempotency key returns the case it made before.
+
+    The returned case has `replayed` set when it was made by an earlier submission with the same key
+    (the API answers 200 instead of 201 then).
+    """
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
+            existing.replayed = True
             return existing
     if channel not in Channel.values:
         raise ApplicationError(_("Unknown channel."), field="channel")
@@ -223,6 +254,7 @@ def case_submit(
         existing = Case.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
         if existing is None:
             raise
+        existing.replayed = True
         return existing  # the same submission won a race with this one
     if reporter_user is not None or reporter_resident is not None:
         Follower.objects.create(case=case, user=reporter_user, resident=reporter_resident)
@@ -276,7 +308,12 @@ def case_escalate(*, actor, case: Case, note: str) -> Case:
     case = _locked(case)
     check_action(actor, case, "escalate", note)
     above = workflow.tier_above(case.tier)
-    if above is None or above == Tier.DEPARTMENT:
+    if above is None:
+        raise ApplicationError(
+            _("A department is the last tier: return the case to the town if it is not yours."),
+            code="invalid_transition",
+        )
+    if above == Tier.DEPARTMENT:
         raise ApplicationError(
             _("From the town a case goes to departments: dispatch it."), code="invalid_transition"
         )
@@ -391,11 +428,13 @@ def case_merge(*, actor, case: Case, into: Case, note: str) -> Case:
     """A duplicate joins the case it repeats; its reporters follow that case from now on."""
     case = _locked(case)
     check_action(actor, case, "merge", note)
+    into = Case.objects.get(pk=into.pk)  # its state now, not when the caller read it
     if into.pk == case.pk or into.merged_into_id == case.pk:
         raise ApplicationError(_("A case cannot be merged into itself."), field="into")
+    # Out of sight is 404 before anything is said about the other case's state.
+    access.check(actor, "cases.handle", into.territory_path, organisation_ids=_department_ids(into))
     if into.state not in OPEN_STATES:
         raise ApplicationError(_("Merge only into a case that is still open."), field="into")
-    access.check(actor, "cases.handle", into.territory_path)
     before = _snapshot(case)
     for f in case.followers.all():
         Follower.objects.get_or_create(
@@ -492,11 +531,10 @@ def case_extension_decide(*, actor, extension, approve: bool, note: str = ""):
     from civicgrid.core import calendar
 
     case = _locked(extension.deadline.case)
-    check_action(actor, case, "decide_extension", note)
-    above = workflow.tier_above(case.tier) or case.tier
-    where = workflow.tier_path(case.territory_path, above, _levels(case.territory_path))
-    access.check(actor, "cases.approve_extension", where)
+    check_action(actor, case, "decide_extension", note)  # at the tier above the case's
     extension = type(extension).objects.select_for_update().get(pk=extension.pk)
+    if extension.requested_by_id == getattr(actor, "pk", None):
+        raise PermissionDenied(_("Whoever asked for more time cannot grant it."))
     if extension.status != ExtensionStatus.PENDING:
         raise ApplicationError(_("This request has already been decided."), code="invalid_transition")
     extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED

@@ -21,6 +21,7 @@ class NavEntry:
     permission: str  # shown only to users holding it somewhere
     icon: str = ""
     order: int = 100
+    badge: Callable | None = None  # badge(user) → a count shown beside the entry (0 hides it)
 
 
 @dataclass(frozen=True)

@@ -6,3 +6,9 @@ class NotifyConfig(AppConfig):
     name = "civicgrid.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        # A misnamed channel in the settings stops the start, not the first case that needs it.
+        from civicgrid.notify.channels import configured
+
+        configured()

@@ -25,7 +25,16 @@ def shell(request) -> dict:
                 "label": entry.label,
                 "url": url,
                 "icon": entry.icon,
-                "active": request.path == url or (url != "/" and request.path.startswith(url)),
+                "active": False,
+                "badge": entry.badge(user) if entry.badge else None,
+                "badge_id": "nav-badge-" + entry.url_name.replace(":", "-").replace("_", "-"),
             }
         )
-    return {"nav": nav}
+    # The entry whose URL is the longest prefix of this page is the current one ("/cases/list/" is
+    # "Cases", not "My queue" at "/cases/").
+    matching = [
+        i for i in nav if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
+    return {"nav": nav, "nav_badges": sum(item["badge"] or 0 for item in nav)}

@@ -1,0 +1,146 @@
+"""Pages of the measures and the ledger. Thin: parse the query, check access, call selectors, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from civicgrid import access
+from civicgrid.cases import ledger, measures, selectors
+from civicgrid.cases.forms import active_categories, category_options
+from civicgrid.cases.measures_forms import LedgerForm, MeasuresForm
+from civicgrid.core import clock
+from civicgrid.core.errors import ApplicationError
+from civicgrid.territory.models import Territory
+
+LEDGER_PAGE = 50
+
+
+def _need_anywhere(user, perm: str) -> None:
+    if not access.has_anywhere(user, perm):
+        raise PermissionDenied
+
+
+def _cleaned(form) -> dict:
+    """What the form could read: an invalid field is left out (and shown with its error)."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+
+
+@login_required
+@require_GET
+def overview(request):
+    # No permission check up front: a node outside the user's places is 404, as everywhere.
+    form = MeasuresForm(request.GET or None)
+    data = _cleaned(form)
+    node = measures.overview_node_for(request.user, data.get("node"))
+    if node is None:
+        raise Http404
+    kind = data.get("period") or "this_month"
+    try:
+        period = measures.period_of(kind, start=data.get("start"), end=data.get("end"))
+    except ApplicationError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        period = measures.period_of("this_month")
+    user = request.user
+    places = measures.three_rates_for(user, node, period, by="territory")
+    context = {
+        "form": form,
+        "node": node,
+        "period": period,
+        "trail": measures.overview_trail_for(user, node),
+        "places": measures.overview_places_for(user),
+        "total": measures.total_of(places, node.name),
+        "by_place": places,
+        "by_department": measures.three_rates_for(user, node, period, by="department"),
+        "by_category": measures.three_rates_for(user, node, period, by="category"),
+        "by_handler": measures.three_rates_for(user, node, period, by="handler"),
+        "period_kinds": measures.PERIOD_KINDS.items(),
+        "can_export": access.has_anywhere(user, ledger.EXPORT),
+    }
+    return render(request, "cases/measures/overview.html", context)
+
+
+@login_required
+@require_GET
+def widget(request):
+    """The home page's card: this month's three rates at the user's first place (loaded by htmx)."""
+    _need_anywhere(request.user, measures.VIEW)
+    node = measures.overview_node_for(request.user, None)
+    if node is None:
+        return HttpResponse("")
+    total = measures.measures_for(request.user, node, measures.period_of("this_month"))
+    return render(request, "cases/measures/_widget_body.html", {"node": node, "total": total})
+
+
+def _ledger_filters(request, form: LedgerForm) -> selectors.CaseFilters:
+    data = _cleaned(form)
+    territory = None
+    if data.get("territory"):
+        territory = access.get_for(
+            request.user, Territory.objects.all(), measures.VIEW, field="path", pk=data["territory"]
+        )
+    return selectors.CaseFilters(
+        q=data.get("q", ""),
+        territory=territory,
+        state=data.get("state", ""),
+        category=data.get("category", ""),
+        tier=data.get("tier", ""),
+        channel=data.get("channel", ""),
+        department=data.get("department"),
+        received_from=data.get("received_from"),
+        received_to=data.get("received_to"),
+    )
+
+
+@login_required
+@require_GET
+def ledger_page(request):
+    _need_anywhere(request.user, ledger.EXPORT)
+    form = LedgerForm(request.GET or None)
+    filters = _ledger_filters(request, form)
+    page = selectors.case_list_for(request.user, filters, cursor=request.GET.get("after"), size=LEDGER_PAGE)
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "rows": [(case, case.reporter_name and ledger.mask_name(case.reporter_name)) for case in page.rows],
+        "query": query.urlencode(),
+        "places": measures.overview_places_for(request.user),
+        "categories": category_options(active_categories()),
+        "pdf_limit": ledger.PDF_LIMIT,
+        "xlsx_limit": ledger.XLSX_LIMIT,
+    }
+    if request.htmx and request.GET.get("after"):
+        return render(request, "cases/measures/_ledger_rows.html", context)
+    return render(request, "cases/measures/ledger.html", context)
+
+
+@login_required
+@require_GET
+def ledger_xlsx(request):
+    filters = _ledger_filters(request, LedgerForm(request.GET or None))
+    out, _count = ledger.ledger_xlsx(request.user, filters)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"ledger-{clock.today():%Y%m%d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+@require_GET
+def ledger_pdf(request):
+    filters = _ledger_filters(request, LedgerForm(request.GET or None))
+    data, _count = ledger.ledger_pdf(request.user, filters)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ledger-{clock.today():%Y%m%d}.pdf"'
+    return response

@@ -1,0 +1,17 @@
+"""Template helpers of the inbox."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+register = template.Library()
+
+
+@register.filter
+def case_url(case) -> str:
+    """The staff page of the case, or nothing when that page is not installed."""
+    try:
+        return reverse("cases:case_detail", args=[case.pk])
+    except NoReverseMatch:
+        return ""
