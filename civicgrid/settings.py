@@ -142,7 +142,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            # journal_mode=WAL is set once per database file (see core.apps): switching it needs an
+            # exclusive lock, so doing it on every connection fails while another process writes.
+            "init_command": "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     )
     # Tests use an in-memory database unless a file is asked for (to inspect it afterwards).

@@ -1,3 +1,5 @@
+import contextlib
+
 from django.apps import AppConfig
 
 
@@ -7,6 +9,21 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from civicgrid.core import registry
 
         registry.autodiscover()
+        connection_created.connect(_sqlite_wal, dispatch_uid="civicgrid-sqlite-wal")
+
+
+def _sqlite_wal(sender, connection, **kwargs) -> None:
+    """Put a SQLite file in WAL mode the first time (it persists), so pages read while workers write."""
+    if connection.vendor != "sqlite" or connection.settings_dict["NAME"] in ("", ":memory:"):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        if cursor.fetchone()[0].lower() != "wal":
+            # Another process may hold the file right now; the mode is set on a later connection.
+            with contextlib.suppress(Exception):
+                cursor.execute("PRAGMA journal_mode=WAL")

@@ -21,7 +21,9 @@ def _three_rates(page, url: str) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_report_escalate_dispatch_resolve_rate_and_the_three_rates_change(live_server, world, phone_context, lang):
+def test_report_escalate_dispatch_resolve_rate_and_the_three_rates_change(
+    live_server, world, phone_context, lang
+):
     catalogue.install(Category)  # transactional tests start from emptied tables
     measures_url = f"{live_server.url}/cases/measures/?node={world.town.pk}&period=this_month"
     officer = Staff(live_server, phone_context, lang, "town_officer")
