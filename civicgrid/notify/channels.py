@@ -10,6 +10,8 @@ subclass of `SmsChannel` that implements `send_sms`.
 
 from __future__ import annotations
 
+import abc
+import inspect
 import logging
 from functools import lru_cache
 
@@ -27,11 +29,12 @@ from civicgrid.notify.models import Notification, Target
 log = logging.getLogger("civicgrid.notify")
 
 
-class Channel:
+class Channel(abc.ABC):
     name = "channel"
 
+    @abc.abstractmethod
     def send(self, notification: Notification) -> bool:
-        raise NotImplementedError
+        """Deliver one notification; False when this channel cannot reach its recipient."""
 
 
 def language_for(notification: Notification) -> str:
@@ -79,9 +82,9 @@ class SmsChannel(Channel):
 
     name = "sms"
 
+    @abc.abstractmethod
     def send_sms(self, phone: str, text: str) -> None:
         """Hand one message to the gateway; raise on failure. Implemented by each gateway adapter."""
-        raise NotImplementedError
 
     def send(self, notification: Notification) -> bool:
         phone = self.phone_for(notification)
@@ -114,7 +117,7 @@ def load(path: str) -> Channel:
         raise ImproperlyConfigured(f"CIVICGRID_NOTIFY_CHANNELS: cannot import {path!r} ({exc}).") from None
     if not (isinstance(cls, type) and issubclass(cls, Channel)):
         raise ImproperlyConfigured(f"CIVICGRID_NOTIFY_CHANNELS: {path!r} is not a notification Channel.")
-    if cls in (Channel, SmsChannel) or (issubclass(cls, SmsChannel) and cls.send_sms is SmsChannel.send_sms):
+    if inspect.isabstract(cls):
         raise ImproperlyConfigured(
             f"CIVICGRID_NOTIFY_CHANNELS: {path!r} is an interface; name a class that implements it."
         )
