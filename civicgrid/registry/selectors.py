@@ -163,6 +163,23 @@ def tags_for(user, path: str) -> list[Tag]:
     return list(qs)
 
 
+def tag_filter_options_for(user) -> list[Tag]:
+    """Tags offered as list filters: sensitive ones only to users who may see them somewhere."""
+    qs = Tag.objects.all()
+    if not access.has_anywhere(user, SENSITIVE):
+        qs = qs.filter(sensitive=False)
+    return list(qs)
+
+
+def import_places_for(user, limit: int = 200) -> list[Territory]:
+    """The nodes a user may import into: the roots of their import permission."""
+    where = access.roots(user, "registry.import")
+    qs = Territory.objects.filter(level__in=["county", "town", "community", "grid"], retired_at__isnull=True)
+    if where is not None:
+        qs = qs.filter(path__in=where)
+    return list(qs.order_by("path")[:limit])
+
+
 def territory_ancestors(path: str) -> list[Territory]:
     wanted = [*paths.ancestors(path), path]
     return list(Territory.objects.filter(path__in=wanted).order_by("path"))

@@ -30,7 +30,6 @@ from civicgrid.registry.models import (
     ImportStatus,
     ResidenceType,
     ResidentStatus,
-    Tag,
 )
 from civicgrid.territory.models import Territory
 
@@ -67,9 +66,7 @@ def _list_page(request, *, perm: str, select, template: str, rows_template: str,
         "filters": filters,
         "query": query.urlencode(),
         "places": selectors.territory_options_for(request.user),
-        "tags": Tag.objects.all()
-        if access.has_anywhere(request.user, "registry.view_sensitive")
-        else Tag.objects.filter(sensitive=False),
+        "tags": selectors.tag_filter_options_for(request.user),
         **extra,
     }
     if request.htmx and request.GET.get("after"):
@@ -313,19 +310,13 @@ def resident_export(request):
     return response
 
 
-def _import_places(user):
-    where = access.roots(user, "registry.import")
-    qs = Territory.objects.filter(level__in=["county", "town", "community", "grid"], retired_at__isnull=True)
-    if where is not None:
-        qs = qs.filter(path__in=where)
-    return list(qs.order_by("path")[:200])
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_list(request):
     _need_anywhere(request.user, "registry.import")
-    form = ImportForm(request.POST or None, request.FILES or None, places=_import_places(request.user))
+    form = ImportForm(
+        request.POST or None, request.FILES or None, places=selectors.import_places_for(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         territory = access.get_for(
             request.user,
