@@ -64,11 +64,19 @@ def invalid(request, exc: ValidationError):
 
 
 from civicgrid.cases.api import router as cases_router  # noqa: E402
+from civicgrid.keypersons.api import router as keypersons_router  # noqa: E402
+from civicgrid.partywork.api import router as partywork_router  # noqa: E402
+from civicgrid.patrols.api import router as patrols_router  # noqa: E402
 from civicgrid.registry.api import router as registry_router  # noqa: E402
+from civicgrid.visits.api import router as visits_router  # noqa: E402
 from civicgrid.web.api import router as territory_router  # noqa: E402
 
 api.add_router("/territories", territory_router)
 api.add_router("/", registry_router)
 api.add_router("/cases", cases_router)
+api.add_router("/keypersons", keypersons_router)
+api.add_router("/visits", visits_router)
+api.add_router("/partywork", partywork_router)
+api.add_router("/patrols", patrols_router)
 
 __all__ = ["api", "ErrorOut"]

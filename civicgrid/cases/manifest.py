@@ -1,8 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.roles import GRID_STAFF, LEADERS, STAFF, Role
-from civicgrid.cases import measures_tally
-from civicgrid.core.registry import Export, Manifest, NavEntry, Permission, Widget, register
+from civicgrid.cases import deadlines, measures_tally
+from civicgrid.core.registry import Export, Manifest, NavEntry, Permission, Sweep, Widget, register
 
 HANDLERS = GRID_STAFF + LEADERS + (Role.DEPARTMENT_HANDLER,)
 
@@ -11,6 +11,7 @@ manifest = register(
         name="cases",
         label=_("Cases"),
         subscriptions={"case.changed": [measures_tally.case_changed]},
+        sweeps=[Sweep("cases", deadlines.sweep)],
         nav=[
             NavEntry(_("My queue"), "cases:queue", "cases.handle", icon="inbox", order=10),
             NavEntry(_("Cases"), "cases:case_list", "cases.view", icon="list", order=11),

@@ -46,6 +46,25 @@ class Export:
     permission: str
 
 
+@dataclass(frozen=True)
+class TodaySection:
+    """One part of a worker's "today" page: `context(user)` → dict for `template`, or None to hide it."""
+
+    label: str
+    template: str
+    permission: str  # shown only to users holding it somewhere
+    context: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Periodic work on stored deadlines, run by `civicgrid sweep`: `run()` → {what: count}. Idempotent."""
+
+    name: str
+    run: Callable
+
+
 @dataclass
 class Manifest:
     name: str
@@ -55,6 +74,8 @@ class Manifest:
     widgets: list[Widget] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
     subscriptions: dict[str, list[Callable]] = field(default_factory=dict)
+    today: list[TodaySection] = field(default_factory=list)
+    sweeps: list[Sweep] = field(default_factory=list)
 
 
 _manifests: dict[str, Manifest] = {}
@@ -91,6 +112,14 @@ def nav_entries() -> list[NavEntry]:
 
 def widgets() -> list[Widget]:
     return sorted((w for m in _manifests.values() for w in m.widgets), key=lambda w: w.order)
+
+
+def today_sections() -> list[TodaySection]:
+    return sorted((t for m in _manifests.values() for t in m.today), key=lambda t: t.order)
+
+
+def sweeps() -> list[Sweep]:
+    return [s for m in _manifests.values() for s in m.sweeps]
 
 
 def exports() -> list[Export]:

@@ -1,0 +1,2 @@
+app_name = "keypersons"
+urlpatterns: list = []

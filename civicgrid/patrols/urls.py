@@ -1,0 +1,2 @@
+app_name = "patrols"
+urlpatterns: list = []
