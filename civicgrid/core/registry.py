@@ -75,6 +75,8 @@ class Manifest:
     exports: list[Export] = field(default_factory=list)
     subscriptions: dict[str, list[Callable]] = field(default_factory=dict)
     today: list[TodaySection] = field(default_factory=list)
+    # text code → lazy translation with %(name)s parameters, for notifications a module sends
+    messages: dict[str, str] = field(default_factory=dict)
     sweeps: list[Sweep] = field(default_factory=list)
 
 
@@ -116,6 +118,13 @@ def widgets() -> list[Widget]:
 
 def today_sections() -> list[TodaySection]:
     return sorted((t for m in _manifests.values() for t in m.today), key=lambda t: t.order)
+
+
+def message_text(code: str) -> str | None:
+    for manifest in _manifests.values():
+        if code in manifest.messages:
+            return manifest.messages[code]
+    return None
 
 
 def sweeps() -> list[Sweep]:
