@@ -68,7 +68,11 @@ class EmailChannel(Channel):
         if notification.target != Target.USER or user is None or not user.email:
             return False
         with translation.override(language_for(notification)):
-            subject = _("[civicgrid] case %(code)s") % {"code": notification.case.code}
+            subject = (
+                _("[civicgrid] case %(code)s") % {"code": notification.case.code}
+                if notification.case_id
+                else _("[civicgrid] reminder")
+            )
             body = notification.text
         return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False) == 1
 
@@ -102,7 +106,7 @@ class SmsChannel(Channel):
 
     @staticmethod
     def phone_for(notification: Notification) -> str:
-        if notification.target != Target.REPORTER:
+        if notification.target != Target.REPORTER or not notification.case_id:
             return ""
         follower = notification.follower
         if follower is not None and follower.resident_id and follower.resident.phone:

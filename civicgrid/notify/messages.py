@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.models import DeadlineKind, State, Tier
+from civicgrid.core import registry
 
 TEXTS = {
     "assigned.tier": _("Case %(code)s (%(category)s) is now at the %(tier)s tier: yours to handle."),
@@ -58,7 +59,7 @@ def _when(value: str) -> str:
 
 def render(notification) -> str:
     """The notification's text in the active language."""
-    template = TEXTS.get(notification.text_code)
+    template = TEXTS.get(notification.text_code) or registry.message_text(notification.text_code)
     params = dict(notification.params or {})
     for key, choices in _LABELS.items():
         if key in params:

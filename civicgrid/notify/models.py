@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("status changed")
     RESOLVED_PLEASE_RATE = "resolved_please_rate", _("resolved, please rate")
     EXTENSION_REQUESTED = "extension_requested", _("more time requested")
+    REMINDER = "reminder", _("reminder")
 
 
 class Target(models.TextChoices):
@@ -42,9 +43,16 @@ class Notification(models.Model):
         "cases.Follower", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    # A case notification names its case; another module's reminder names the page to open instead.
     case = models.ForeignKey(
-        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="notifications"
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
+    link = models.CharField(_("link"), max_length=300, blank=True)
     # The text is a message code and its parameters (codes of tiers and states, not their labels),
     # rendered in the reader's language at read time; see `civicgrid.notify.messages`.
     text_code = models.CharField(max_length=40)
@@ -71,7 +79,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.case_id} → {self.recipient_id or self.target}"
+        return f"{self.kind} {self.case_id or self.link} → {self.recipient_id or self.target}"
 
     @property
     def text(self) -> str:

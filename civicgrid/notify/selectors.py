@@ -47,12 +47,19 @@ def tier_handler_ids(case: Case, tier: str | None = None, perm: str = "cases.han
     When nobody is assigned exactly there (a unit with no unit chief), the nearest node above that has
     someone is told instead, so a case never climbs into silence.
     """
-    node = tier_node_path(case, tier)
-    chain = [node, *reversed(paths.ancestors(node))]
+    return holder_ids(perm, tier_node_path(case, tier))
+
+
+def holder_ids(perm: str, path: str) -> set[int]:
+    """Users holding `perm` on the node at `path`, or on the nearest node above it that has any.
+
+    For any module's reminders: whoever answers for that place is told, never nobody.
+    """
+    chain = [path, *reversed(paths.ancestors(path))]
     found = _users_by_path(chain, perm)
-    for path in chain:
-        if found.get(path):
-            return found[path]
+    for node in chain:
+        if found.get(node):
+            return found[node]
     return set()
 
 

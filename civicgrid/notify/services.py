@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from civicgrid.cases.models import Case, State
-from civicgrid.core import clock
+from civicgrid.core import clock, registry
 from civicgrid.notify import selectors
 from civicgrid.notify.channels import configured
 from civicgrid.notify.models import Kind, Notification, Target
@@ -138,6 +138,23 @@ def on_extension_requested(*, case: Case, extension) -> None:
         actor=extension.requested_by,
         params=params,
     )
+
+
+def notify_users(*, user_ids: set[int], text_code: str, params: dict, link: str = "") -> list[Notification]:
+    """A reminder from any module to staff users: in the inbox now, sent through the channels after commit.
+
+    The text is the one a manifest declares for `text_code` (`Manifest.messages`), rendered in each
+    reader's language when read; `link` is the page the reader opens from it.
+    """
+    if registry.message_text(text_code) is None:
+        raise ValueError(f"no manifest declares the notification text {text_code!r}")
+    rows = [
+        Notification(recipient_id=uid, kind=Kind.REMINDER, text_code=text_code, params=params, link=link)
+        for uid in sorted(set(user_ids) - {None})
+    ]
+    made = Notification.objects.bulk_create(rows)
+    _send_after_commit([n.pk for n in made])
+    return made
 
 
 def notification_deliver(*, notification_ids: list[int]) -> dict[int, dict]:

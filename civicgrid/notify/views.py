@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from civicgrid.notify import selectors, services
-from civicgrid.notify.templatetags.notify import case_url
+from civicgrid.notify.templatetags.notify import target_url
 
 
 @login_required
@@ -48,7 +48,7 @@ def open_case(request, pk: int):
     """Following a notification to its case marks it read, as opening a message does."""
     notification = selectors.notification_get_for(request.user, pk)
     services.notification_mark_read(actor=request.user, notification=notification)
-    return redirect(case_url(notification.case) or "notify:inbox")
+    return redirect(target_url(notification) or "notify:inbox")
 
 
 @login_required

@@ -9,6 +9,14 @@ register = template.Library()
 
 
 @register.filter
+def target_url(notification) -> str:
+    """Where a notification leads: its case's staff page, or the page a module's reminder names."""
+    if notification.case_id:
+        return case_url(notification.case)
+    return notification.link if notification.link.startswith("/") else ""
+
+
+@register.filter
 def case_url(case) -> str:
     """The staff page of the case, or nothing when that page is not installed."""
     try:
