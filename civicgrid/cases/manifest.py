@@ -2,7 +2,23 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.roles import GRID_STAFF, LEADERS, STAFF, Role
 from civicgrid.cases import deadlines, measures_tally
-from civicgrid.core.registry import Export, Manifest, NavEntry, Permission, Sweep, Widget, register
+from civicgrid.core.registry import (
+    Export,
+    Manifest,
+    NavEntry,
+    Permission,
+    Sweep,
+    TodaySection,
+    Widget,
+    register,
+)
+
+
+def _today_context(user) -> dict:
+    from civicgrid.cases.views import today_context  # views import forms and models: load them on use
+
+    return today_context(user)
+
 
 HANDLERS = GRID_STAFF + LEADERS + (Role.DEPARTMENT_HANDLER,)
 
@@ -12,6 +28,7 @@ manifest = register(
         label=_("Cases"),
         subscriptions={"case.changed": [measures_tally.case_changed]},
         sweeps=[Sweep("cases", deadlines.sweep)],
+        today=[TodaySection(_("Cases due"), "cases/_today.html", "cases.handle", _today_context, order=40)],
         nav=[
             NavEntry(_("My queue"), "cases:queue", "cases.handle", icon="inbox", order=10),
             NavEntry(_("Cases"), "cases:case_list", "cases.view", icon="list", order=11),

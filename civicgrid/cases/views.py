@@ -77,20 +77,29 @@ def time_left(due, now) -> str:
 # --- My queue
 
 
-@login_required
-def queue(request):
-    _need_anywhere(request.user, "cases.handle")
-    cases = selectors.case_queue_for(request.user)
+def _queue_context(user, *, limit: int = 100) -> dict:
+    cases = selectors.case_queue_for(user, limit=limit)
     now = clock.now()
-    mine = access.organisations(request.user, "cases.handle")
+    mine = access.organisations(user, "cases.handle")
     for case in cases:
         case.time_left = time_left(case.due_at, now) if case.due_at else ""
         active = list(case.assignments.all())
         case.departments = active
         case.my_role = next(("lead" if a.lead else "co" for a in active if a.department_id in mine), "")
-    context = {"cases": cases, "overdue": sum(1 for c in cases if c.overdue)}
+    return {"cases": cases, "overdue": sum(1 for c in cases if c.overdue)}
+
+
+def today_context(user) -> dict:
+    """The "cases due" section of the today page: the head of my queue."""
+    return _queue_context(user, limit=8)
+
+
+@login_required
+def queue(request):
+    _need_anywhere(request.user, "cases.handle")
+    context = _queue_context(request.user)
     if request.htmx and request.GET.get("widget"):
-        return render(request, "cases/_queue_summary.html", {**context, "cases": cases[:5]})
+        return render(request, "cases/_queue_summary.html", {**context, "cases": context["cases"][:5]})
     return render(request, "cases/queue.html", context)
 
 

@@ -13,6 +13,7 @@ manifest = register(
         label=_("Platform"),
         nav=[
             NavEntry(_("Home"), "home", "territory.view", icon="dashboard", order=0),
+            NavEntry(_("Today"), "today", "territory.view", icon="today", order=1),
             NavEntry(_("Territory"), "territory_tree", "territory.view", icon="tree", order=10),
             NavEntry(_("Audit log"), "audit_list", "audit.view", icon="log", order=90),
         ],

@@ -13,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("today/", views.today, name="today"),
     path("territory/", views.territory_tree, name="territory_tree"),
     path("territory/<int:pk>/", views.territory_detail, name="territory_detail"),
     path("territory/<int:pk>/children/", views.territory_children, name="territory_children"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,6 +43,19 @@ def home(request):
     ]
     widgets = [w for w in registry.widgets() if access.has_anywhere(request.user, w.permission)]
     return render(request, "web/home.html", {"places": places, "widgets": widgets})
+
+
+@login_required
+def today(request):
+    """A worker's day on one phone screen: each module's section, for the permissions the user holds."""
+    sections = []
+    for section in registry.today_sections():
+        if not access.has_anywhere(request.user, section.permission):
+            continue
+        context = section.context(request.user)
+        if context is not None:
+            sections.append(render_to_string(section.template, context, request=request))
+    return render(request, "web/today.html", {"sections": sections})
 
 
 @login_required
