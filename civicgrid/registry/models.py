@@ -287,3 +287,132 @@ class ImportJob(Territorial, TimeStamped):
     @property
     def progress_percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class ReviewStatus(models.TextChoices):
+    """Where a proposal waiting in the review queue stands."""
+
+    WAITING = "waiting", _("waiting for review")
+    APPROVED = "approved", _("approved")
+    MERGED = "merged", _("merged with an existing resident")
+    REJECTED = "rejected", _("rejected")
+
+
+class CorrectionSource(models.TextChoices):
+    VISIT = "visit", _("home visit")
+    STAFF = "staff", _("staff")
+    PORTAL = "portal", _("resident portal")
+
+
+class Reviewed(Territorial, TimeStamped):
+    """What every proposal in the review queue carries: who decided, when, and why not."""
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.WAITING
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RegistryCorrection(Reviewed):
+    """A proposed change of a household's or a resident's registry fields, applied once reviewed.
+
+    `changes` maps each field to its proposed value; for ID number and phone it holds None and the
+    value sits encrypted in the protected columns, so the queue can show it masked.
+    """
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    changes = models.JSONField(_("changes"), default=dict)
+    id_number = ProtectedField(_("ID number"), kind="id_number")
+    phone = ProtectedField(_("phone"), kind="phone")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    source = models.CharField(
+        _("source"), max_length=16, choices=CorrectionSource.choices, default=CorrectionSource.VISIT
+    )
+    proposed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("registry correction")
+        verbose_name_plural = _("registry corrections")
+        indexes = [models.Index(fields=["status", "territory_path", "id"], name="correction_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household} {', '.join(self.changes)}"
+
+
+class SelfRegistrationKind(models.TextChoices):
+    REGISTER = "register", _("register a household")
+    UPDATE = "update", _("update my details")
+
+
+class SelfRegistration(Reviewed):
+    """A "letter from home" (家书): residents register themselves from the door plate, for review."""
+
+    house = models.ForeignKey(
+        House, verbose_name=_("house"), on_delete=models.PROTECT, related_name="self_registrations"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=SelfRegistrationKind.choices, default=SelfRegistrationKind.REGISTER
+    )
+    code = models.CharField(_("tracking code"), max_length=20, unique=True)
+    idempotency_key = models.CharField(max_length=80, unique=True, editable=False)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="self_registrations",
+    )
+
+    class Meta:
+        verbose_name = _("self-registration")
+        verbose_name_plural = _("self-registrations")
+        indexes = [models.Index(fields=["status", "territory_path", "id"], name="selfreg_queue_idx")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SelfRegistrationPerson(models.Model):
+    """One person of a self-registration: the resident themselves first, then their household."""
+
+    registration = models.ForeignKey(SelfRegistration, on_delete=models.CASCADE, related_name="people")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    relation = models.CharField(
+        _("relation to head"), max_length=16, choices=Relation.choices, default=Relation.OTHER
+    )
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    id_number = ProtectedField(_("ID number"), kind="id_number")
+    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    phone = ProtectedField(_("phone"), kind="phone")
+    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["registration", "position"]
+
+    def __str__(self) -> str:
+        return self.name

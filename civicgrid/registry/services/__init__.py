@@ -462,3 +462,9 @@ def tag_remove(*, actor, tagging: Tagging) -> None:
     code = tagging.tag.code
     tagging.delete()
     audit_record(actor=actor, action="tag.remove", obj=target, summary={"tag": code})
+
+
+# The review queue's writes live beside this file; importing them here keeps one `services` to call.
+from civicgrid.registry.services.corrections import correction_approve as correction_approve  # noqa: E402
+from civicgrid.registry.services.corrections import correction_propose as correction_propose  # noqa: E402
+from civicgrid.registry.services.corrections import correction_reject as correction_reject  # noqa: E402
