@@ -155,6 +155,21 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     if os.environ.get("CIVICGRID_TEST_SQLITE"):
         _db.setdefault("TEST", {})["NAME"] = os.environ["CIVICGRID_TEST_SQLITE"]
 DATABASES = {"default": _db}
+
+# A PostgreSQL streaming replica for read-only selectors (lists, dashboards, exports): see core/dbroute.py.
+REPLICA_URL = os.environ.get("CIVICGRID_REPLICA_URL", "").strip()
+if REPLICA_URL:
+    try:
+        _replica = dj_database_url.parse(
+            REPLICA_URL, conn_max_age=envconf.integer("CIVICGRID_DB_CONN_MAX_AGE", 60)
+        )
+    except Exception as exc:
+        raise ImproperlyConfigured(f"CIVICGRID_REPLICA_URL is not a database URL: {exc}") from exc
+    if _replica["ENGINE"] != "django.db.backends.postgresql" or _db["ENGINE"] != _replica["ENGINE"]:
+        raise ImproperlyConfigured("CIVICGRID_REPLICA_URL needs PostgreSQL, as DATABASE_URL does.")
+    # Tests read the replica's alias from the test database itself: there is one copy of the data.
+    DATABASES["replica"] = {**_replica, "CONN_HEALTH_CHECKS": True, "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["civicgrid.core.dbroute.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {

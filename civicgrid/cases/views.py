@@ -25,6 +25,7 @@ from civicgrid.cases.forms import ACTION_FORMS, IntakeForm, category_options
 from civicgrid.cases.models import Channel, ExtensionStatus, Rating, State, Tier
 from civicgrid.cases.workflow import ACTIONS
 from civicgrid.core import clock
+from civicgrid.core.dbroute import replica_view
 from civicgrid.core.errors import ApplicationError
 from civicgrid.orgs.selectors import departments_serving, organisation_list_for
 from civicgrid.registry import selectors as registry_selectors
@@ -143,6 +144,7 @@ def _ledger_links(query: str) -> list[tuple[str, str]]:
 
 
 @login_required
+@replica_view
 def case_list(request):
     _need_anywhere(request.user, "cases.view")
     filters = _filters(request)

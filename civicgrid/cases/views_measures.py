@@ -13,6 +13,7 @@ from civicgrid.cases import ledger, measures, selectors
 from civicgrid.cases.forms import active_categories, category_options
 from civicgrid.cases.measures_forms import LedgerForm, MeasuresForm
 from civicgrid.core import clock
+from civicgrid.core.dbroute import replica_view
 from civicgrid.core.errors import ApplicationError
 from civicgrid.territory.models import Territory
 
@@ -34,6 +35,7 @@ def _cleaned(form) -> dict:
 
 @login_required
 @require_GET
+@replica_view
 def overview(request):
     # No permission check up front: a node outside the user's places is 404, as everywhere.
     form = MeasuresForm(request.GET or None)
@@ -68,6 +70,7 @@ def overview(request):
 
 @login_required
 @require_GET
+@replica_view
 def widget(request):
     """The home page's card: this month's three rates at the user's first place (loaded by htmx)."""
     _need_anywhere(request.user, measures.VIEW)
@@ -100,6 +103,7 @@ def _ledger_filters(request, form: LedgerForm) -> selectors.CaseFilters:
 
 @login_required
 @require_GET
+@replica_view
 def ledger_page(request):
     _need_anywhere(request.user, ledger.EXPORT)
     form = LedgerForm(request.GET or None)
@@ -125,6 +129,7 @@ def ledger_page(request):
 
 @login_required
 @require_GET
+@replica_view
 def ledger_xlsx(request):
     filters = _ledger_filters(request, LedgerForm(request.GET or None))
     out, _count = ledger.ledger_xlsx(request.user, filters)
@@ -138,6 +143,7 @@ def ledger_xlsx(request):
 
 @login_required
 @require_GET
+@replica_view
 def ledger_pdf(request):
     filters = _ledger_filters(request, LedgerForm(request.GET or None))
     data, _count = ledger.ledger_pdf(request.user, filters)
