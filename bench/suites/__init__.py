@@ -1,0 +1,1 @@
+"""One module per benchmark; each `run(ctx)` returns its figures as a dict (see bench/run.py)."""

@@ -1,0 +1,89 @@
+"""Case intake through the REST API with idempotency keys, while `civicgrid sweep` runs beside it.
+
+wrk posts /api/v1/cases with a fresh Idempotency-Key per request, and every tenth request repeats the
+previous key (a client that did not hear the answer): that one must answer 200 and make no case. The
+cases made are counted in the database afterwards, so the figure is cases written, not answers.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.db import ROOT
+from bench.loadgen import run_wrk
+from bench.server import gunicorn
+
+LUA = """
+local n = 0
+local prefix = "%(prefix)s-" .. tostring(math.random(1, 1000000000)) .. "-"
+wrk.method = "POST"
+wrk.body = %(body)s
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+function setup(thread) thread:set("id", tostring(math.random(1, 1000000000))) end
+request = function()
+  n = n + 1
+  local k = n
+  if n %% 10 == 0 then k = n - 1 end
+  wrk.headers["Idempotency-Key"] = prefix .. id .. "-" .. k
+  return wrk.format(nil, "/api/v1/cases")
+end
+"""
+
+
+def _setup() -> tuple[str, str]:
+    from civicgrid.accounts.models import RoleAssignment
+    from civicgrid.accounts.tokens import token_create
+    from civicgrid.registry.models import House
+
+    worker = RoleAssignment.objects.active().filter(role="grid_worker").select_related("user").first()
+    house = House.objects.filter(territory_path__startswith=worker.territory_path).first()
+    _, raw = token_create(actor=None, user=worker.user, name="bench intake")
+    return raw, house.house_code
+
+
+def run(ctx) -> dict:
+    from civicgrid.cases.models import Case
+
+    token, house = _setup()
+    body = json.dumps(
+        {
+            "channel": "hotline_12345",
+            "category": "sanitation",
+            "description": "楼下垃圾桶满了，三天没有清运",
+            "house_code": house,
+            "reporter_name": "王先生",
+            "reporter_phone": "13812345678",
+        },
+        ensure_ascii=False,
+    )
+    script = Path(tempfile.mkdtemp(prefix="cg-intake-")) / "intake.lua"
+    script.write_text(LUA % {"prefix": "bench", "body": json.dumps(body), "token": token})
+    before = Case.objects.count()
+    sweep = subprocess.Popen(
+        [sys.executable, "-m", "civicgrid", "sweep", "--every", "1"],
+        env=ctx.env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with gunicorn(ctx.env, workers=ctx.workers, threads=2, log=ctx.log) as (base, _proc):
+            figures = run_wrk(base + "/api/v1/cases", seconds=ctx.seconds, connections=8, script=script)
+    finally:
+        sweep.terminate()
+        sweep.wait(timeout=30)
+    made = Case.objects.count() - before
+    return {
+        "workers": ctx.workers,
+        "threads": 2,
+        "requests": figures,
+        "cases_made": made,
+        "cases_per_second": made / figures["seconds"] if figures.get("seconds") else 0,
+        # Every tenth request repeats a key: the cases made must be nine in ten of the answers.
+        "replays_made_nothing": abs(made - figures["requests"] * 0.9) <= max(10, figures["requests"] * 0.01),
+    }
