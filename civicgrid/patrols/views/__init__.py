@@ -1,0 +1,1 @@
+"""Patrol pages, phone first. Thin: parse, check, one service or selector, render."""
