@@ -45,7 +45,30 @@ def test_session_ends_after_idle_timeout(world, settings):
     session.set_expiry(-1)  # as if the idle period had passed
     session.save()
     assert c.get(reverse("home")).status_code == 302
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
+
+
+def test_a_used_session_is_pushed_back_once_a_minute_not_on_every_request(world):
+    import datetime as dt
+
+    from civicgrid.core import clock
+
+    c = Client()
+    _login(c, "secretary", PASSWORD)
+    c.get(reverse("home"))
+    first = _expiry(c)
+    with clock.moved(dt.timedelta(seconds=20)):
+        c.get(reverse("home"))
+    assert _expiry(c) == first  # no write within the minute
+    with clock.moved(dt.timedelta(seconds=61)):
+        c.get(reverse("home"))
+    assert _expiry(c) > first  # the idle timeout starts again from this request
 
 
 def test_navigation_follows_permissions(world, client_for):
