@@ -208,7 +208,17 @@ def shift_detail_for(user, shift: PatrolShift) -> dict:
     )
     mine = next((a for a in attendances if a.member.user_id == user.pk), None)
     now = clock.now()
+    can_manage = rules.can_manage(user, shift.team)
+    on_shift = {a.member_id for a in attendances}
+    others = []
+    if can_manage:  # the leader may check in any member of the team, expected or not
+        others = [
+            m
+            for m in shift.team.members.filter(left_at__isnull=True).select_related("user")
+            if m.pk not in on_shift
+        ]
     return {
+        "others": others,
         "shift": shift,
         "team": shift.team,
         "attendances": attendances,
@@ -216,7 +226,7 @@ def shift_detail_for(user, shift: PatrolShift) -> dict:
         "my_member": mine.member if mine else my_member(user, shift.team),
         "findings": list(shift.findings.select_related("member__user", "case", "territory").order_by("-id")),
         "is_open": shift.closed_at is None and now < shift.closes_at,
-        "can_manage": rules.can_manage(user, shift.team),
+        "can_manage": can_manage,
     }
 
 
@@ -300,7 +310,7 @@ def finding_get_for(user, pk: int) -> PatrolFinding:
 
 
 def team_hours_for(user, period: hours_mod.Period, *, territory: Territory | None = None) -> list[PatrolTeam]:
-    """Teams in the user's view (under `territory` when given) with hours, shifts and members in the period."""
+    """Teams in view (under `territory` when given) with their hours, shifts and members in the period."""
     qs = PatrolTeam.objects.select_related("territory")
     if territory is not None:
         qs = qs.filter(paths.subtree_q("territory_path", territory.path))

@@ -192,9 +192,9 @@ def area_add(
             raise ApplicationError(_("Choose a grid or unit of the team's place."), field="territory")
         if territory.retired_at is not None:
             raise ApplicationError(_("This place is retired."), field="territory")
-    if route is not None and team.territory.boundary:
-        if not shape(_geometry(team.territory.boundary)).intersects(shape(_geometry(route))):
-            raise ApplicationError(_("The route or area lies outside the team's place."), field="route")
+    boundary = team.territory.boundary
+    if route is not None and boundary and not shape(_geometry(boundary)).intersects(shape(_geometry(route))):
+        raise ApplicationError(_("The route or area lies outside the team's place."), field="route")
     name = (name or "").strip() or (territory.name if territory else "")
     area = PatrolArea.objects.create(
         team=team,

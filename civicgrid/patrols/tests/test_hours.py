@@ -1,4 +1,4 @@
-"""Hours per member and per team, summed in SQL and clipped to the period: a night shift splits at midnight."""
+"""Hours per member and per team, summed in SQL, clipped to the period: a night shift splits at midnight."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The sweep closes a shift left open at its planned end plus the grace period: once, however often it runs."""
+"""The sweep closes a shift left open at its planned end plus the grace: once, however often it runs."""
 
 from __future__ import annotations
 

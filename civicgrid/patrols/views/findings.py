@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civicgrid import access
 from civicgrid.cases.forms import active_categories
 from civicgrid.cases.selectors import category_by_code
 from civicgrid.core.errors import ApplicationError
@@ -65,7 +66,13 @@ def finding_list(request):
 
 
 def _finding_page(request, finding, *, raise_form=None, settle_form=None, status: int = 200):
-    context = {"finding": finding, "shift": finding.shift, "team": finding.shift.team}
+    context = {
+        "finding": finding,
+        "shift": finding.shift,
+        "team": finding.shift.team,
+        "can_open_case": bool(finding.case)
+        and access.has_perm_at(request.user, "cases.view", finding.case.territory_path),
+    }
     if finding.is_open and rules.may_act_for(request.user, finding.shift.team, finding.member):
         context["raise_form"] = raise_form or RaiseForm(categories=active_categories())
         context["settle_form"] = settle_form or SettleForm()
