@@ -1,0 +1,45 @@
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.accounts.roles import GRID_STAFF, LEADERS, STAFF, Role
+from civicgrid.core.registry import Manifest, NavEntry, Permission, Sweep, TodaySection, register
+from civicgrid.visits import dues, services
+
+
+def _today_context(user):
+    from civicgrid.visits.views import today_context  # views load forms and templates: only on use
+
+    return today_context(user)
+
+
+def _overdue_badge(user) -> int:
+    from civicgrid.visits.selectors import overdue_count_for
+
+    return overdue_count_for(user)
+
+
+COMMUNITY_STAFF = (Role.COMMUNITY_SECRETARY, Role.TWO_COMMITTEES, Role.STATIONED_CADRE)
+
+manifest = register(
+    Manifest(
+        name="visits",
+        label=_("Visits"),
+        nav=[
+            NavEntry(
+                _("Visits due"), "visits:due_list", "visits.log", icon="walk", order=13, badge=_overdue_badge
+            ),
+            NavEntry(_("Needs"), "visits:need_list", "visits.view", icon="heart", order=14),
+            NavEntry(_("Visit coverage"), "visits:coverage", "visits.coverage", icon="chart", order=36),
+            NavEntry(_("Visit rules"), "visits:rule_list", "visits.manage_rules", icon="rule", order=37),
+        ],
+        permissions=[
+            Permission("visits.view", _("See visits, visits due and needs"), STAFF),
+            Permission("visits.log", _("Log home visits"), GRID_STAFF + COMMUNITY_STAFF),
+            Permission("visits.manage_rules", _("Set who is visited how often"), LEADERS),
+            Permission("visits.coverage", _("See visit coverage"), LEADERS + (Role.GRID_CHIEF,)),
+        ],
+        today=[TodaySection(_("Visits due"), "visits/_today.html", "visits.log", _today_context, order=20)],
+        sweeps=[Sweep("visits", dues.sweep)],
+        subscriptions={"case.changed": [services.on_case_changed]},
+        messages={"visits.overdue": _("%(count)s visits in %(place)s are now overdue.")},
+    )
+)
