@@ -142,3 +142,37 @@ class LeaveForm(forms.Form):
     )
     on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ApproveForm(forms.Form):
+    household = forms.TypedChoiceField(
+        label=_("Register them as"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("A returning resident may join a household already registered at this house."),
+    )
+
+    def __init__(self, *args, households=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._households = {h.pk: h for h in households}
+        self.fields["household"].choices = [("", _("a new household at this house"))] + [
+            (
+                h.pk,
+                _("new members of %(n)s (%(head)s)")
+                % {"n": h.number, "head": h.head.name if h.head else "—"},
+            )
+            for h in households
+        ]
+
+    def chosen_household(self):
+        return self._households.get(self.cleaned_data.get("household"))
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Say why, plainly: the person who sent it will read it."),
+    )

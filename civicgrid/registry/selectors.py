@@ -10,7 +10,18 @@ from civicgrid import access
 from civicgrid.core import clock, idcard, paths
 from civicgrid.core.pagination import Page, keyset_page
 from civicgrid.core.protected import blind_index
-from civicgrid.registry.models import House, Household, Resident, ResidentMove, Tag, Tagging
+from civicgrid.registry.models import (
+    House,
+    Household,
+    RegistryCorrection,
+    Resident,
+    ResidentMove,
+    ReviewStatus,
+    SelfRegistration,
+    SelfRegistrationPerson,
+    Tag,
+    Tagging,
+)
 from civicgrid.territory.models import Territory
 
 VIEW = "registry.view"
@@ -202,3 +213,159 @@ def territory_options_for(user, perm: str = VIEW, limit: int = 300) -> list[Terr
     for n in nodes:
         n.indent = "· " * (n.depth - top)
     return nodes
+
+
+# --- The review queue: self-registrations from door plates and corrections proposed on visits.
+
+REVIEW = "registry.review"
+
+
+def _waiting(user, qs: QuerySet, territory: Territory | None) -> QuerySet:
+    qs = access.scope(user, qs.filter(status=ReviewStatus.WAITING), REVIEW)
+    if territory is not None:
+        access.check(user, REVIEW, territory.path)
+        qs = qs.filter(paths.subtree_q("territory_path", territory.path))
+    return qs
+
+
+def self_registration_queue_for(
+    user, *, territory: Territory | None = None, cursor: str | None = None, size: int = 25
+) -> Page:
+    qs = SelfRegistration.objects.select_related("house", "house__unit").prefetch_related("people")
+    return keyset_page(
+        _waiting(user, qs, territory), order=("territory_path", "id"), cursor=cursor, size=size
+    )
+
+
+def correction_queue_for(
+    user, *, territory: Territory | None = None, cursor: str | None = None, size: int = 25
+) -> Page:
+    qs = RegistryCorrection.objects.select_related("household__house", "resident", "proposed_by")
+    return keyset_page(
+        _waiting(user, qs, territory), order=("territory_path", "id"), cursor=cursor, size=size
+    )
+
+
+def waiting_counts_for(user) -> dict[str, int]:
+    """How many self-registrations and corrections wait where the user reviews: two counts."""
+    return {
+        "registrations": _waiting(user, SelfRegistration.objects.all(), None).count(),
+        "corrections": _waiting(user, RegistryCorrection.objects.all(), None).count(),
+    }
+
+
+def waiting_oldest_for(user, limit: int = 10) -> list:
+    """The oldest waiting items of both kinds, oldest first, for the today page."""
+    registrations = list(
+        _waiting(user, SelfRegistration.objects.select_related("house"), None).order_by("created_at", "id")[
+            :limit
+        ]
+    )
+    corrections = list(
+        _waiting(user, RegistryCorrection.objects.select_related("household", "resident"), None).order_by(
+            "created_at", "id"
+        )[:limit]
+    )
+    return sorted(registrations + corrections, key=lambda item: item.created_at)[:limit]
+
+
+def self_registration_get_for(user, pk: int, perm: str = REVIEW) -> SelfRegistration:
+    qs = SelfRegistration.objects.select_related("house__unit__parent", "household", "decided_by")
+    return access.get_for(user, qs.prefetch_related("people"), perm, pk=pk)
+
+
+def correction_get_for(user, pk: int, perm: str = REVIEW) -> RegistryCorrection:
+    qs = RegistryCorrection.objects.select_related(
+        "household__house", "household__head", "resident", "proposed_by", "decided_by"
+    )
+    return access.get_for(user, qs, perm, pk=pk)
+
+
+@dataclass
+class Match:
+    """A person of a self-registration and the resident registered under the same ID number."""
+
+    person: SelfRegistrationPerson
+    resident: Resident | None
+    visible: bool  # the resident lies where the reviewer may edit: shown, and merging is allowed
+
+
+def self_registration_matches(registration: SelfRegistration) -> dict[int, Resident]:
+    """Residents registered under the ID number of a person of the registration: person id → resident.
+
+    Wherever they live: a duplicate must be found even outside the reviewer's area (see Match.visible).
+    """
+    people = list(registration.people.all())
+    found = {
+        r.id_number_hash: r
+        for r in Resident.objects.select_related("household__house").filter(
+            id_number_hash__in=[p.id_number_hash for p in people]
+        )
+    }
+    return {p.pk: found[p.id_number_hash] for p in people if p.id_number_hash in found}
+
+
+def self_registration_review_for(user, registration: SelfRegistration) -> dict:
+    found = self_registration_matches(registration)
+    rows = []
+    for person in registration.people.all():
+        resident = found.get(person.pk)
+        visible = resident is not None and access.has_perm_at(user, "registry.edit", resident.territory_path)
+        rows.append(Match(person=person, resident=resident, visible=visible))
+    households = list(
+        Household.objects.filter(house=registration.house, status="active").select_related("head")
+    )
+    return {
+        "registration": registration,
+        "matches": rows,
+        "any_match": any(m.resident for m in rows),
+        "can_merge": any(m.resident for m in rows) and all(m.visible for m in rows if m.resident),
+        "households": households,
+        "ancestors": territory_ancestors(registration.territory_path),
+    }
+
+
+@dataclass
+class ChangeRow:
+    label: str
+    before: str
+    after: str
+
+
+def _shown(instance, field: str, value) -> str:
+    """A value as the registry pages show it: choices by label, a head by name, protected masked."""
+    model = type(instance)
+    if field == "head":
+        head = Resident.objects.filter(pk=value).only("name").first() if value else None
+        return head.name if head else "—"
+    choices = dict(model._meta.get_field(field).choices or ())
+    if choices:
+        return str(choices.get(value, value))
+    return str(value) if value not in (None, "") else "—"
+
+
+def correction_field_label(field: str) -> str:
+    model = Household if field in ("notes", "head") else Resident
+    return str(model._meta.get_field(field).verbose_name)
+
+
+def correction_changes(correction: RegistryCorrection) -> list[ChangeRow]:
+    """Each proposed change beside the value on file now; ID number and phone masked on both sides."""
+    target = correction.resident or correction.household
+    rows = []
+    for field, value in correction.changes.items():
+        if field in ("id_number", "phone"):
+            before, after = str(getattr(target, field)) or "—", str(getattr(correction, field)) or "—"
+        else:
+            current = target.head_id if field == "head" else getattr(target, field)
+            before, after = _shown(target, field, current), _shown(target, field, value)
+        rows.append(ChangeRow(label=correction_field_label(field), before=before, after=after))
+    return rows
+
+
+def self_registration_public(code: str) -> SelfRegistration | None:
+    """A self-registration by its tracking code, for the resident's portal page (no login)."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 20:
+        return None
+    return SelfRegistration.objects.select_related("house").filter(code=code).first()

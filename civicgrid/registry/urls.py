@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civicgrid.registry import views
+from civicgrid.registry import views, views_plates, views_review
 
 app_name = "registry"
 urlpatterns = [
@@ -18,4 +18,21 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("imports/template.csv", views.import_template, name="import_template"),
+    path("review/", views_review.review, name="review"),
+    path("review/registrations/<int:pk>/", views_review.registration_detail, name="review_registration"),
+    path("review/registrations/<int:pk>/approve/", views_review.registration_approve, name="review_approve"),
+    path("review/registrations/<int:pk>/merge/", views_review.registration_merge, name="review_merge"),
+    path("review/registrations/<int:pk>/reject/", views_review.registration_reject, name="review_reject"),
+    path("review/corrections/<int:pk>/", views_review.correction_detail, name="review_correction"),
+    path(
+        "review/corrections/<int:pk>/approve/",
+        views_review.correction_approve,
+        name="review_correction_approve",
+    ),
+    path(
+        "review/corrections/<int:pk>/reject/", views_review.correction_reject, name="review_correction_reject"
+    ),
+    path("plates/", views_plates.plate_sheets, name="plates"),
+    path("plates/print/", views_plates.plates_pick, name="plates_pick"),
+    path("plates/<int:pk>.pdf", views_plates.plate_sheet_pdf, name="plate_sheet_pdf"),
 ]

@@ -468,3 +468,15 @@ def tag_remove(*, actor, tagging: Tagging) -> None:
 from civicgrid.registry.services.corrections import correction_approve as correction_approve  # noqa: E402
 from civicgrid.registry.services.corrections import correction_propose as correction_propose  # noqa: E402
 from civicgrid.registry.services.corrections import correction_reject as correction_reject  # noqa: E402
+from civicgrid.registry.services.self_registration import (  # noqa: E402
+    self_registration_approve as self_registration_approve,
+)
+from civicgrid.registry.services.self_registration import (  # noqa: E402
+    self_registration_merge as self_registration_merge,
+)
+from civicgrid.registry.services.self_registration import (  # noqa: E402
+    self_registration_reject as self_registration_reject,
+)
+from civicgrid.registry.services.self_registration import (  # noqa: E402
+    self_registration_submit as self_registration_submit,
+)

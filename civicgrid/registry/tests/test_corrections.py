@@ -14,7 +14,7 @@ from civicgrid.audit.models import AuditEvent
 from civicgrid.core.errors import ApplicationError
 from civicgrid.core.protected import blind_index
 from civicgrid.registry import services
-from civicgrid.registry.models import HouseholdStatus, RegistryCorrection, Resident, ReviewStatus
+from civicgrid.registry.models import HouseholdStatus, Resident, ReviewStatus
 from civicgrid.testing import id_number
 
 
@@ -117,7 +117,9 @@ def test_approval_applies_through_resident_update_and_is_audited(world, househol
 
 
 def test_a_household_correction_sets_status_notes_and_head(world, household, member):
-    correction = propose(world, household, None, status="moved_out", notes="全家外出务工", head=str(member.pk))
+    correction = propose(
+        world, household, None, status="moved_out", notes="全家外出务工", head=str(member.pk)
+    )
     services.correction_approve(actor=world.secretary, correction=correction)
     household.refresh_from_db()
     assert household.status == HouseholdStatus.MOVED_OUT and household.notes == "全家外出务工"
@@ -178,5 +180,5 @@ def test_a_decision_is_published_after_commit(world, household, member, django_c
             services.correction_approve(actor=world.grid_chief_a, correction=correction)
     finally:
         registry._subscribers["registry.correction_decided"].pop()
-    assert heard == [{"correction_id": correction.pk, "status": "approved", "actor_id": world.grid_chief_a.pk}]
-
+    by = world.grid_chief_a.pk
+    assert heard == [{"correction_id": correction.pk, "status": "approved", "actor_id": by}]
