@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, QuerySet, Sum, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import clock
+from civicgrid.core.errors import ApplicationError
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,21 @@ PRESETS = {
     "last_month": (_("Last month"), last_month),
 }
 LONGEST = 400  # days: a year and a bit, enough for an annual report
+
+
+def period_between(first: dt.date | None, last: dt.date | None) -> Period:
+    """The period from two optional dates: this month when both are missing, up to today when `last` is."""
+    if first is None and last is None:
+        return this_month()
+    last = last or clock.today()
+    first = first or last.replace(day=1)
+    if last < first:
+        raise ApplicationError(gettext("The end of the period is before its start."), field="last")
+    if (last - first).days >= LONGEST:
+        raise ApplicationError(
+            gettext("Choose a period of at most %(n)d days.") % {"n": LONGEST}, field="last"
+        )
+    return Period(first, last)
 
 
 def with_span(qs: QuerySet, period: Period) -> QuerySet:

@@ -95,7 +95,7 @@ def finding_record(
             summary={"shift": shift.pk, "member": member.pk, "photo": bool(photos)},
         )
         if raise_case:
-            finding_raise(actor=actor, finding=finding, category=category)
+            finding.case = finding_raise(actor=actor, finding=finding, category=category)
     except Exception:
         if finding.photo:
             finding.photo.delete(save=False)  # the row rolls back; the file on disk would not

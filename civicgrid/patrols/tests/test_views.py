@@ -143,3 +143,44 @@ def test_a_night_shift_is_planned_from_a_day_and_two_clock_times(patrol, client_
     shift = patrol.team.shifts.get()
     assert shift.ends_at - shift.starts_at == 4 * HOUR
     assert list(shift.attendances.values_list("member_id", flat=True)) == [patrol.me.pk]
+
+
+def test_the_list_pages_cost_the_same_for_a_few_rows_or_many(patrol, world, client_for, categories):
+    """Other modules add their own badges to the menu, so each page is measured against itself."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = patrol.plan()
+    pages = [
+        (patrol.leader, reverse("patrols:team_list")),
+        (patrol.leader, reverse("patrols:team_detail", args=[patrol.team.pk])),
+        (patrol.leader, reverse("patrols:shift_list")),
+        (patrol.leader, reverse("patrols:shift_detail", args=[first.pk])),
+        (patrol.leader, reverse("patrols:finding_list")),
+        (patrol.leader, reverse("patrols:team_hours", args=[patrol.team.pk])),
+        (world.secretary, reverse("patrols:hours")),
+    ]
+    clients = {u.pk: client_for(u) for u in (patrol.leader, world.secretary)}
+
+    def counts() -> list[int]:
+        out = []
+        for user, url in pages:
+            clients[user.pk].get(url)  # warm the per-process caches first
+            with CaptureQueriesContext(connection) as ctx:
+                assert clients[user.pk].get(url).status_code == 200, url
+            out.append(len(ctx))
+        return out
+
+    with patrol.later(HOUR):
+        services.attendance_check_in(actor=patrol.volunteer, shift=first, member=patrol.me)
+        services.finding_record(actor=patrol.volunteer, shift=first, member=patrol.me, description="0")
+        few = counts()
+        for i in range(5):
+            services.member_add(actor=patrol.leader, team=patrol.team, name=f"居民{i}")
+            services.finding_record(actor=patrol.volunteer, shift=first, member=patrol.me, description=f"{i}")
+            services.team_create(actor=world.secretary, territory=world.grid_a, name=f"队{i}")
+        services.attendance_check_in(actor=patrol.leader, shift=first, member=patrol.elder)
+    for i in range(5):
+        patrol.plan(start_in=(i + 2) * HOUR)
+    with patrol.later(HOUR):
+        assert counts() == few

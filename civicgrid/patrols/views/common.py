@@ -8,10 +8,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 
 from civicgrid import access
-from civicgrid.core import clock
 from civicgrid.core.errors import ApplicationError
 from civicgrid.patrols import hours
 
@@ -48,16 +46,11 @@ def period_from(request) -> tuple[hours.Period, str, str]:
     preset = request.GET.get("period", "")
     if preset in hours.PRESETS:
         return hours.PRESETS[preset][1](), preset, ""
-    first, last = _date(request.GET.get("first")), _date(request.GET.get("last"))
-    if first is None and last is None:
-        return hours.this_month(), "month", ""
-    first = first or (last or clock.today()).replace(day=1)
-    last = last or clock.today()
-    if last < first:
-        return hours.this_month(), "month", _("The end of the period is before its start.")
-    if (last - first).days >= hours.LONGEST:
-        return hours.this_month(), "month", _("Choose a period of at most %(n)d days.") % {"n": hours.LONGEST}
-    return hours.Period(first, last), "", ""
+    try:
+        period = hours.period_between(_date(request.GET.get("first")), _date(request.GET.get("last")))
+    except ApplicationError as exc:
+        return hours.this_month(), "month", exc.message
+    return period, "" if request.GET.get("first") or request.GET.get("last") else "month", ""
 
 
 def _date(raw: str | None) -> dt.date | None:
