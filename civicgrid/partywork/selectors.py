@@ -245,3 +245,15 @@ def not_contacted_count(user) -> int:
     week = week_of()
     qs = access.scope(user, ContactPairing.objects.filter(member_id=user.pk), CONTACT)
     return in_force(qs).exclude(_contacted_in(week)).count()
+
+
+def households_for_pairing(user, ids: list[int]) -> list[Household]:
+    """The households asked for by id: 404 if any is unknown or outside the user's area, 403 inside
+    without the right to pair."""
+    wanted = set(ids)
+    found = list(Household.objects.filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise Http404(_("Not found."))
+    for household in found:
+        access.check(user, PAIR, household.territory_path)
+    return found
