@@ -135,6 +135,15 @@ def generate(total: int, *, years: int, seed: int = 1, first_id: int = 1):
                     "due_at": created + limit,
                     "warn_at": created + limit - warn,
                     "met_at": met,
+                    # As the product leaves them: a merged case's limits are cancelled, and a limit that
+                    # passed unmet was already acted on by the sweep (one escalation per limit).
+                    "cancelled_at": created if state == "merged" else None,
+                    "breached_at": created + limit
+                    if met is None and state != "merged" and created + limit < today
+                    else None,
+                    "warned_at": created + limit - warn
+                    if state != "merged" and created + limit - warn < min(met or today, today)
+                    else None,
                 }
                 for kind, limit, warn, met in (
                     ("respond", 24 * hour, 5 * hour, responded),

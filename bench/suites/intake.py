@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from bench.db import ROOT
@@ -19,9 +20,9 @@ from bench.server import gunicorn
 
 LUA = """
 local n = 0
-local prefix = "%(prefix)s-" .. tostring(math.random(1, 1000000000)) .. "-"
+local prefix = "%(prefix)s-"
 wrk.method = "POST"
-wrk.body = %(body)s
+wrk.body = [==[%(body)s]==]
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer %(token)s"
 function setup(thread) thread:set("id", tostring(math.random(1, 1000000000))) end
@@ -62,7 +63,7 @@ def run(ctx) -> dict:
         ensure_ascii=False,
     )
     script = Path(tempfile.mkdtemp(prefix="cg-intake-")) / "intake.lua"
-    script.write_text(LUA % {"prefix": "bench", "body": json.dumps(body), "token": token})
+    script.write_text(LUA % {"prefix": f"bench{time.time_ns()}", "body": body, "token": token})
     before = Case.objects.count()
     sweep = subprocess.Popen(
         [sys.executable, "-m", "civicgrid", "sweep", "--every", "1"],
