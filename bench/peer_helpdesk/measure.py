@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -79,6 +80,7 @@ def measure(
     `list` is the data request that brings the rows (the figure to compare with our case list),
     `page` the HTML page around it; `list_all_queues` the same data request for a superuser, who sees
     every queue. `statuses` filters as the list's status filter does (None: helpdesk's default list).
+    gunicorn's output goes to `log` (var/bench/helpdesk-gunicorn.log unless given).
     """
     progress("  django-helpdesk's venv")
     versions = env.ensure(progress)
@@ -101,14 +103,15 @@ def measure(
         },
         "wrk": {"seconds": seconds, "connections": connections, "threads": 2},
     }
-    progress(f"  serving {database} with {workers} worker(s) x {threads} thread(s)")
+    log = log or env.VENV.parent / "helpdesk-gunicorn.log"
+    progress(f"  serving {database} with {workers} worker(s) x {threads} thread(s); its log: {log}")
     with serve.gunicorn(database, workers=workers, threads=threads, log=log) as (base, cmd):
         result["server"] = {"command": " ".join(cmd[1:]), "workers": workers, "threads": threads}
         agent = serve.login(base, facts["agent"], load.PASSWORD)
         opened = serve.open_list(base, agent, path)
         result["row_check"] = check_rows(opened, queue_id=facts["agent_queue_id"], statuses=shown)
         result["queries"] = _queries(database, facts["agent"], opened["data_url"])
-        t0 = time.monotonic()
+        t0, before = time.monotonic(), os.getloadavg()[0]
         progress(f"  wrk: the list's data request for {facts['agent']}, {seconds} s")
         result["list"] = run_wrk(opened["data_url"], headers={"Cookie": agent}, seconds=seconds,
                                  connections=connections)  # fmt: skip
@@ -123,6 +126,7 @@ def measure(
             result["list_all_queues"] = run_wrk(opened_all["data_url"], headers={"Cookie": admin},
                                                 seconds=seconds, connections=connections)  # fmt: skip
         result["wrk_wall_seconds"] = round(time.monotonic() - t0, 1)
+        result["load_average"] = {"before": before, "after": os.getloadavg()[0], "cores": os.cpu_count()}
     for key in ("list", "page", "list_all_queues"):
         figures = result.get(key)
         if figures and figures["errors"]:
