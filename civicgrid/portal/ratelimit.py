@@ -35,6 +35,8 @@ def _key(request, name: str) -> str:
 def limit_for(name: str) -> int:
     return {
         "report": settings.CIVICGRID_PORTAL_REPORTS_PER_HOUR,
+        # A self-registration is a submission like a report, and shares its allowance per hour.
+        "register": settings.CIVICGRID_PORTAL_REPORTS_PER_HOUR,
         "lookup": settings.CIVICGRID_PORTAL_LOOKUPS_PER_HOUR,
     }[name]
 

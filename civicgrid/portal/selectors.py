@@ -1,6 +1,7 @@
 """Reads for the resident portal. Residents have no account: what they see is public by nature (a
 house's address, place names, the public categories) or reached through a key only they hold (the
-tracking code). Nothing here returns a resident's personal data, a staff name or an internal event.
+tracking code). Nothing here returns a resident's personal data, a staff name or an internal event;
+a self-registration shows its people's names cut to the first character.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid.cases import selectors as cases_selectors
+from civicgrid.cases.ledger import mask_name
 from civicgrid.cases.models import Attachment, Case, CaseEvent, Category, Rating, State, Tier
-from civicgrid.registry.models import House
+from civicgrid.registry import selectors as registry_selectors
+from civicgrid.registry.models import House, ReviewStatus, SelfRegistration
 from civicgrid.territory.models import Level, Territory
 
 
@@ -152,3 +155,27 @@ def case_public_view(case: Case) -> dict:
 
 def photo_public(case: Case, pk: int) -> Attachment | None:
     return Attachment.objects.filter(case=case, pk=pk, public=True).first()
+
+
+def registration_public(code: str) -> SelfRegistration | None:
+    return registry_selectors.self_registration_public(code)
+
+
+REGISTRATION_WORDS = {
+    ReviewStatus.WAITING: gettext_lazy("Waiting for the grid chief's review"),
+    ReviewStatus.APPROVED: gettext_lazy("Approved: you are registered"),
+    ReviewStatus.MERGED: gettext_lazy("Approved: your registration was brought up to date"),
+    ReviewStatus.REJECTED: gettext_lazy("Not accepted"),
+}
+
+
+def registration_public_view(registration: SelfRegistration) -> dict:
+    """The public part of a self-registration for its tracking page: the outcome in plain words, the
+    reason of a refusal, and the names cut to their first character. No ID number, no phone.
+    """
+    return {
+        "registration": registration,
+        "state_words": str(REGISTRATION_WORDS[registration.status]),
+        "names": [mask_name(p.name) for p in registration.people.all()],
+        "reason": registration.reason if registration.status == ReviewStatus.REJECTED else "",
+    }

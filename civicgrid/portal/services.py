@@ -1,15 +1,22 @@
-"""The resident's report: a case taken in from the portal, with its photo, in one transaction."""
+"""The resident's writes: a report (a case taken in from the portal, with its photo, in one
+transaction) and a self-registration from the door plate, whose reviewers are told.
+"""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.db import transaction
+from django.urls import reverse
 
 from civicgrid.cases import attachments
 from civicgrid.cases.models import Case, Category, Channel
 from civicgrid.cases.services import case_submit
+from civicgrid.notify.selectors import holder_ids
+from civicgrid.notify.services import notify_users
 from civicgrid.portal import uploads
+from civicgrid.registry.models import SelfRegistration
+from civicgrid.registry.services import self_registration_submit
 
 
 def _key(form_key: str, category: Category, description: str) -> str:
@@ -59,3 +66,25 @@ def portal_report(
         event = case.events.filter(action="submit").first()
         attachments.attachments_add(actor=None, case=case, photos=photos, event=event, public=True)
     return case
+
+
+def portal_register(*, house, kind: str, people: list[dict], note: str, idempotency_key: str):
+    """A resident's self-registration from the door plate, as nobody (residents have no account)."""
+    return self_registration_submit(
+        actor=None, house=house, kind=kind, people=people, note=note, idempotency_key=idempotency_key
+    )
+
+
+def on_self_registration_submitted(*, registration_id: int) -> None:
+    """Tell whoever reviews self-registrations at the house (the grid chief, else the nearest above).
+
+    Subscribed to the event the registry publishes once a new registration is committed, so a form
+    sent twice tells nobody twice.
+    """
+    registration = SelfRegistration.objects.select_related("house").get(pk=registration_id)
+    notify_users(
+        user_ids=holder_ids("registry.review", registration.territory_path),
+        text_code="registry.self_registration_waiting",
+        params={"address": registration.house.address, "code": registration.code},
+        link=reverse("registry:review_registration", args=[registration.pk]),
+    )

@@ -109,6 +109,8 @@ def _track(request, code: str, form):
     if ratelimit.exceeded(request, "lookup"):
         return _too_many(request)
     case = selectors.case_public(code)
+    if case is None and selectors.registration_public(code) is not None:
+        return redirect("portal:registration", code=code)  # a self-registration's code, typed in
     if case is None:
         # Counting only misses slows down guessing codes without limiting residents who follow theirs.
         ratelimit.hit(request, "lookup")
