@@ -1,4 +1,4 @@
-"""Who sees what: 404 outside the subtree (sibling grid B, whose code shares a prefix), 403 inside without the right."""
+"""Who sees what: 404 outside the subtree (sibling grids, codes sharing a prefix), 403 inside without it."""
 
 from __future__ import annotations
 
