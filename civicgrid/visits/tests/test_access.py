@@ -111,7 +111,9 @@ def test_key_person_visits_are_left_out_of_lists_history_and_the_api_for_other_s
 def test_a_household_visited_only_as_a_key_person_still_counts_as_never_visited(
     world, rules, key_visit, client_for
 ):
-    body = client_for(world.secretary).get(reverse("visits:coverage")).content.decode()
+    client = client_for(world.secretary)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("visits:coverage")).content.decode()
     assert f'data-household="{world.households["a"].pk}"' in body
     assert "0 of 3 households visited in this round." in body
 
