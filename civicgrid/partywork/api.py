@@ -152,10 +152,6 @@ class PlaceTallyOut(Schema):
     name: str
     tally: TallyOut
 
-    @staticmethod
-    def resolve_territory_id(obj):
-        return obj.node.pk
-
 
 class MemberTallyOut(Schema):
     member_id: int
@@ -374,7 +370,7 @@ def coverage_get(
         "month_start": cov.month.start,
         "month_end": cov.month.end,
         "total": cov.total,
-        "places": [{"node": r.node, "name": r.label, "tally": r.tally} for r in cov.places],
+        "places": [{"territory_id": r.node.pk, "name": r.label, "tally": r.tally} for r in cov.places],
         "members": cov.members,
         "unpaired_households": cov.unpaired,
     }

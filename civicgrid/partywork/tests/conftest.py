@@ -29,7 +29,18 @@ def at_wednesday():
 
 @pytest.fixture
 def party(world, at_wednesday):
-    """Two members in grid A, one in grid B, three more households in grid A, an in-service member."""
+    """Two members in grid A, one in grid B, three more households in grid A, an in-service member;
+    the clock stopped on a Wednesday."""
+    return add_party(world)
+
+
+@pytest.fixture
+def party_live(world):
+    """The same people on the real clock, for a live server (whose threads would share a frozen one)."""
+    return add_party(world)
+
+
+def add_party(world):
     world.users.update(
         {
             "member_a": make_user("member_a", Role.PARTY_MEMBER, world.grid_a),
