@@ -11,9 +11,11 @@ from ninja import Router, Schema
 from civicgrid import access
 from civicgrid.core.api import errors
 from civicgrid.registry import selectors, services
+from civicgrid.registry.api_review import router as review_router
 from civicgrid.territory.models import Territory
 
 router = Router(tags=["registry"])
+router.add_router("/review", review_router)
 
 
 class TagOut(Schema):
