@@ -52,8 +52,13 @@ def shift_plan(
     area: PatrolArea | None = None,
     members: list[PatrolMember] | None = None,
     note: str = "",
+    notify: bool = True,
 ) -> PatrolShift:
-    """Plan a shift; `members` are expected on it (others of the team may still check in)."""
+    """Plan a shift; `members` are expected on it (others of the team may still check in).
+
+    With `notify` the expected members with an account are told; a record of past shifts (the demo,
+    an import) goes without.
+    """
     team = PatrolTeam.objects.select_for_update().get(pk=team.pk)
     rules.check_manage(actor, team)
     if team.retired_at is not None:
@@ -90,7 +95,8 @@ def shift_plan(
         obj=shift,
         summary={"team": team.pk, "starts_at": starts_at, "ends_at": ends_at, "members": len(members)},
     )
-    _notify_expected(shift, [m.user_id for m in members if m.user_id and m.user_id != actor.pk])
+    if notify:
+        _notify_expected(shift, [m.user_id for m in members if m.user_id and m.user_id != actor.pk])
     return shift
 
 
