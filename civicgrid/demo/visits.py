@@ -27,7 +27,12 @@ from civicgrid.visits.models import Need, RuleTarget, Visit, VisitDue, VisitKind
 
 ROUND_DAYS = 365
 ROUND_STARTED_DAYS_AGO = 240
-TAG_RULES = [("lonely_elderly", 30), ("empty_nest_elderly", 60), ("left_behind_child", 30), ("low_income", 90)]
+TAG_RULES = [
+    ("lonely_elderly", 30),
+    ("empty_nest_elderly", 60),
+    ("left_behind_child", 30),
+    ("low_income", 90),
+]
 RETURN_AFTER_DAYS = 7
 FINDINGS = [
     ("all_well", "家中一切正常，老人身体硬朗。"),
@@ -37,8 +42,17 @@ FINDINGS = [
     ("registry_wrong", "户内一名成员已外出务工多年，登记仍为在家。"),
     ("all_well", "宣传了反诈知识和垃圾分类，住户表示支持。"),
 ]
-NEEDS = ["希望社区帮忙联系助餐服务", "需要一把轮椅", "孩子放学后无人照看，希望参加四点半课堂", "希望帮忙申请临时救助"]
-CASES = [("property", "楼道灯坏了很久没人修"), ("sanitation", "单元门口垃圾桶满溢，无人清运"), ("roads", "门前路面塌陷积水")]
+NEEDS = [
+    "希望社区帮忙联系助餐服务",
+    "需要一把轮椅",
+    "孩子放学后无人照看，希望参加四点半课堂",
+    "希望帮忙申请临时救助",
+]
+CASES = [
+    ("property", "楼道灯坏了很久没人修"),
+    ("sanitation", "单元门口垃圾桶满溢，无人清运"),
+    ("roads", "门前路面塌陷积水"),
+]
 
 
 def _users() -> dict:

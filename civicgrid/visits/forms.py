@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.cases.forms import PhotosField, category_choices
 from civicgrid.core import clock
@@ -15,7 +16,7 @@ from civicgrid.visits.models import RuleTarget, Visit, VisitKind
 
 FLAG_CHOICES = [(name, Visit._meta.get_field(name).verbose_name) for name in Visit.FLAGS]
 CORRECTABLE = [
-    ("name", _("name")),
+    ("name", pgettext_lazy("person", "name")),
     ("phone", _("phone")),
     ("id_number", _("ID number")),
     ("birth_date", _("birth date (YYYY-MM-DD)")),
@@ -29,7 +30,9 @@ class VisitForm(forms.Form):
     next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     kind = forms.ChoiceField(label=_("Kind of visit"), widget=forms.RadioSelect)
-    visited_on = forms.DateField(label=_("Visited on"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=_("Visited on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     resident = forms.TypedChoiceField(label=_("Who was met"), required=False, coerce=int, empty_value=None)
     flags = forms.MultipleChoiceField(
         label=_("At a glance"), required=False, choices=FLAG_CHOICES, widget=forms.CheckboxSelectMultiple
@@ -132,7 +135,7 @@ class VisitForm(forms.Form):
 
 class RuleForm(forms.Form):
     territory = forms.TypedChoiceField(label=_("Place"), coerce=int)
-    target = forms.ChoiceField(label=_("Who"), choices=RuleTarget.choices)
+    target = forms.ChoiceField(label=_("Who is visited"), choices=RuleTarget.choices)
     tag = forms.ChoiceField(label=_("Tag (for a tag rule)"), required=False)
     interval_days = forms.IntegerField(
         label=_("Every (days)"),
@@ -140,7 +143,9 @@ class RuleForm(forms.Form):
         max_value=services.MAX_INTERVAL_DAYS,
         help_text=_("For closed cases: days after closing."),
     )
-    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, places: list, tags: list, **kwargs):
@@ -157,7 +162,9 @@ class RuleEditForm(forms.Form):
     interval_days = forms.IntegerField(
         label=_("Every (days)"), min_value=1, max_value=services.MAX_INTERVAL_DAYS
     )
-    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     active = forms.BooleanField(label=_("Active"), required=False)
 
 

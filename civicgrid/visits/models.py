@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.core import clock
 from civicgrid.core.models import Territorial, TimeStamped
@@ -61,7 +62,7 @@ class VisitRule(Territorial, TimeStamped):
     kind = models.CharField(_("kind of visit"), max_length=16, choices=VisitKind.choices, editable=False)
     interval_days = models.PositiveSmallIntegerField(_("every (days)"))
     starts_on = models.DateField(_("starts on"), default=clock.today)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("rule", "active"), default=True)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -186,7 +187,7 @@ class VisitDue(Territorial):
     )
     due_on = models.DateField(_("due on"))
     created_at = models.DateTimeField(default=clock.now, editable=False)
-    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    met_at = models.DateTimeField(pgettext_lazy("due", "met"), null=True, blank=True)
     met_by = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="met")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Set once, by the sweep, when the row is past due: the claim behind the one overdue reminder.
@@ -231,8 +232,8 @@ class VisitDue(Territorial):
 
 
 class NeedStatus(models.TextChoices):
-    OPEN = "open", _("open")
-    MET = "met", _("met")
+    OPEN = "open", pgettext_lazy("need", "open")
+    MET = "met", pgettext_lazy("need", "met")
 
 
 class Need(Territorial, TimeStamped):
@@ -247,7 +248,7 @@ class Need(Territorial, TimeStamped):
     description = models.TextField(_("what is needed"))
     status = models.CharField(_("status"), max_length=8, choices=NeedStatus.choices, default=NeedStatus.OPEN)
     raised_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    met_at = models.DateTimeField(pgettext_lazy("need", "met"), null=True, blank=True)
     met_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
