@@ -84,9 +84,9 @@ class AreaForm(forms.Form):
 
 class ShiftForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=DATE)
-    start = forms.TimeField(label=_("From"), widget=TIME)
+    start = forms.TimeField(label=pgettext_lazy("patrol shift", "From"), widget=TIME)
     end = forms.TimeField(
-        label=_("To"), widget=TIME, help_text=_("An end before the start means the next day (a night shift).")
+        label=pgettext_lazy("patrol shift", "To"), widget=TIME, help_text=_("An end before the start means the next day (a night shift).")
     )
     area = forms.ChoiceField(label=_("Area"), required=False)
     members = forms.MultipleChoiceField(
@@ -118,7 +118,7 @@ class PointForm(forms.Form):
 
 class FindingForm(PointForm):
     description = forms.CharField(label=_("What did you find?"), widget=forms.Textarea(attrs={"rows": 3}))
-    place = forms.CharField(label=_("Where"), max_length=200, required=False)
+    place = forms.CharField(label=pgettext_lazy("patrol", "Where"), max_length=200, required=False)
     photo = forms.FileField(
         label=_("Photo"),
         required=False,

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.core import clock
 from civicgrid.core.models import Territorial, TimeStamped
@@ -23,7 +24,7 @@ class PatrolTeam(Territorial, TimeStamped):
         "territory.Territory", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+"
     )
     name = models.CharField(_("name"), max_length=80)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("patrol", "description"), blank=True)
     # The leader is one of the members with an account: they plan shifts and record attendance.
     leader = models.ForeignKey(
         "accounts.User",
@@ -62,8 +63,8 @@ class PatrolMember(Territorial):
     )
     # Only for a member without an account; a member with one is named by the account.
     name = models.CharField(_("name"), max_length=50, blank=True)
-    joined_at = models.DateTimeField(_("joined"), default=clock.now)
-    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+    joined_at = models.DateTimeField(pgettext_lazy("patrol", "joined"), default=clock.now)
+    left_at = models.DateTimeField(pgettext_lazy("patrol", "left"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("patrol member")
@@ -127,7 +128,7 @@ class PatrolShift(Territorial, TimeStamped):
     ends_at = models.DateTimeField(_("ends"))
     # The planned end plus the grace period: the sweep closes a shift still open at this time.
     closes_at = models.DateTimeField(_("closes"), editable=False)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(pgettext_lazy("patrol", "closed"), null=True, blank=True, editable=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -215,8 +216,8 @@ class PatrolFinding(Territorial, TimeStamped):
     member = models.ForeignKey(
         PatrolMember, verbose_name=_("found by"), on_delete=models.PROTECT, related_name="findings"
     )
-    description = models.TextField(_("what was found"))
-    place = models.CharField(_("where"), max_length=200, blank=True)
+    description = models.TextField(pgettext_lazy("patrol", "what was found"))
+    place = models.CharField(pgettext_lazy("patrol", "where"), max_length=200, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     # The grid or unit it is in: located from the point, else the shift's area, else the team's place.
