@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import clock
@@ -29,9 +29,9 @@ COLOUR_ORDER = [RiskColour.RED, RiskColour.YELLOW, RiskColour.GREEN]
 
 
 class Status(models.TextChoices):
-    ACTIVE = "active", _("active")
-    LAPSED = "lapsed", _("lapsed")
-    ENDED = "ended", _("ended")
+    ACTIVE = "active", pgettext_lazy("key person status", "active")
+    LAPSED = "lapsed", pgettext_lazy("key person status", "lapsed")
+    ENDED = "ended", pgettext_lazy("key person status", "ended")
 
 
 class EndRule(models.TextChoices):
