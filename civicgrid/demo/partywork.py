@@ -211,6 +211,13 @@ def _inservice(rng: random.Random, community: Territory, secretary, today: dt.da
                 if record.status == "pending" and (today - day).days > 10:
                     services_inservice.service_record_decide(actor=secretary, record=record, confirm=True)
             counts["services"] += 1
+    if reported and reported[0].user is not None:  # one the community has yet to confirm
+        day = today - dt.timedelta(days=2)
+        with clock.frozen(_local(day, 540)):
+            services_inservice.service_record_create(
+                actor=reported[0].user, member=reported[0], done_on=day, hours=Decimal(2), what="社区义诊"
+            )
+        counts["services"] += 1
     counts["inservice_members"] = len(reported)
     return counts
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.core import clock
 from civicgrid.partywork.models import ContactMethod, PledgeCategory
@@ -52,7 +53,7 @@ class HandOverForm(forms.Form):
 
 class RegisterForm(forms.Form):
     community = forms.TypedChoiceField(label=_("Community where you live"), coerce=int)
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     workplace = forms.CharField(label=_("Workplace"), max_length=120)
     reported_on = forms.DateField(
         label=_("Reported on"), required=False, widget=forms.DateInput(attrs={"type": "date"})

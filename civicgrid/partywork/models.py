@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.core import clock
 from civicgrid.core.models import Territorial, TimeStamped
@@ -148,7 +149,7 @@ class InservicePartyMember(Territorial, TimeStamped):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     workplace = models.CharField(_("workplace"), max_length=120)
     reported_on = models.DateField(_("reported on"), default=clock.today)
     until = models.DateField(_("left on"), null=True, blank=True)
