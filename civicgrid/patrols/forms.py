@@ -86,7 +86,9 @@ class ShiftForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=DATE)
     start = forms.TimeField(label=pgettext_lazy("patrol shift", "From"), widget=TIME)
     end = forms.TimeField(
-        label=pgettext_lazy("patrol shift", "To"), widget=TIME, help_text=_("An end before the start means the next day (a night shift).")
+        label=pgettext_lazy("patrol shift", "To"),
+        widget=TIME,
+        help_text=_("An end before the start means the next day (a night shift)."),
     )
     area = forms.ChoiceField(label=_("Area"), required=False)
     members = forms.MultipleChoiceField(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("teams/new/", teams.team_create, name="team_create"),
     path("teams/<int:pk>/", teams.team_detail, name="team_detail"),
     path("teams/<int:pk>/edit/", teams.team_edit, name="team_edit"),
+    path("teams/<int:pk>/retire/", teams.team_retire, name="team_retire"),
     path("teams/<int:pk>/members/", teams.member_add, name="member_add"),
     path("teams/<int:pk>/members/<int:member_pk>/remove/", teams.member_remove, name="member_remove"),
     path("teams/<int:pk>/areas/", teams.area_add, name="area_add"),

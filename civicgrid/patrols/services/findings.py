@@ -105,7 +105,7 @@ def finding_record(
 
 def _locked(finding: PatrolFinding) -> PatrolFinding:
     return (
-        PatrolFinding.objects.select_for_update()
+        PatrolFinding.objects.select_for_update(of=("self",))
         .select_related("shift__team", "member__user", "territory")
         .get(pk=finding.pk)
     )

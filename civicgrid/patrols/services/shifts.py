@@ -124,7 +124,7 @@ def _attendance(shift: PatrolShift, member: PatrolMember) -> Attendance:
 
 
 def _open_shift(shift: PatrolShift) -> PatrolShift:
-    shift = PatrolShift.objects.select_for_update().select_related("team").get(pk=shift.pk)
+    shift = PatrolShift.objects.select_for_update(of=("self",)).select_related("team").get(pk=shift.pk)
     if shift.closed_at is not None or clock.now() >= shift.closes_at:
         raise ApplicationError(_("This shift is closed."), code="closed")
     return shift

@@ -103,3 +103,25 @@ def test_checking_out_publishes_the_time_on_patrol(patrol, django_capture_on_com
             "automatic": False,
         }
     ]
+
+
+def test_a_sweep_overtaken_between_listing_and_claiming_closes_nothing(patrol, monkeypatch):
+    """The worst moment of a race, replayed: a rival sweep does all the work after the first one listed."""
+    from civicgrid.patrols.services import shifts
+
+    _left_open(patrol)
+    original = shifts._close
+    rival = {}
+
+    def overtaken(shift_id, now):
+        if not rival:
+            monkeypatch.setattr(shifts, "_close", original)
+            rival.update(shifts.sweep(now=now))
+        return original(shift_id, now)
+
+    monkeypatch.setattr(shifts, "_close", overtaken)
+    with patrol.later(3 * HOUR + GRACE):
+        first = shifts.sweep()
+    assert rival == {"shifts closed": 1, "members checked out": 1}
+    assert first == {"shifts closed": 0, "members checked out": 0}
+    assert AuditEvent.objects.filter(action="patrol_shift.close").count() == 1

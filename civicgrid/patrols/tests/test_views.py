@@ -184,3 +184,13 @@ def test_the_list_pages_cost_the_same_for_a_few_rows_or_many(patrol, world, clie
         patrol.plan(start_in=(i + 2) * HOUR)
     with patrol.later(HOUR):
         assert counts() == few
+
+
+def test_the_secretary_retires_a_team_and_it_leaves_the_list(patrol, world, client_for):
+    c = client_for(world.secretary)
+    assert c.post(reverse("patrols:team_retire", args=[patrol.team.pk])).status_code == 302
+    assert patrol.team.pk not in [t.pk for t in c.get(reverse("patrols:team_list")).context["page"].rows]
+    assert (
+        client_for(patrol.leader).post(reverse("patrols:team_retire", args=[patrol.team_b.pk])).status_code
+        == 404
+    )

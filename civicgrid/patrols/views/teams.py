@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civicgrid import access
 from civicgrid.core.errors import ApplicationError
 from civicgrid.patrols import rules, selectors, services
 from civicgrid.patrols.forms import AreaForm, MemberForm, ShiftForm, TeamEditForm, TeamForm
@@ -87,7 +88,22 @@ def team_edit(request, pk: int):
         else:
             messages.success(request, _("Saved."))
             return redirect("patrols:team_detail", team.pk)
-    return render(request, "patrols/team_form.html", {"form": form, "team": team})
+    can_retire = access.has_perm_at(request.user, rules.MANAGE, team.territory_path) and team.is_active
+    return render(request, "patrols/team_form.html", {"form": form, "team": team, "can_retire": can_retire})
+
+
+@login_required
+@require_POST
+def team_retire(request, pk: int):
+    team = selectors.team_get_for(request.user, pk)
+    try:
+        services.team_retire(actor=request.user, team=team)
+    except ApplicationError as exc:
+        return refused(request, exc, reverse("patrols:team_detail", args=[team.pk]))
+    messages.success(
+        request, _("Team %(name)s retired; its shifts and hours stay on record.") % {"name": team.name}
+    )
+    return redirect("patrols:team_list")
 
 
 @login_required
