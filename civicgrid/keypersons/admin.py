@@ -1,13 +1,14 @@
-"""Admin: counties' categories are edited here (audited); key persons only through the services.
+"""Admin: counties' categories are edited here (audited). Key persons are not in the admin at all.
 
-A key person changed by hand would skip the review history and the next-visit date, so the admin
-shows them read-only, as it shows the cadences (whose change must move every next visit below).
+Every read of a key person is recorded by the module's selectors, and every change goes through a
+service that keeps the history and the next-visit date; an admin list would do neither. Cadences
+are shown read-only: changing one must move every next visit below it, which only the service does.
 """
 
 from django.contrib import admin
 
 from civicgrid.audit.admin import AuditedModelAdmin, ReadOnly
-from civicgrid.keypersons.models import KeyPerson, KeyPersonCategory, KeyPersonReview, VisitCadence
+from civicgrid.keypersons.models import KeyPersonCategory, VisitCadence
 
 
 @admin.register(KeyPersonCategory)
@@ -17,18 +18,6 @@ class KeyPersonCategoryAdmin(AuditedModelAdmin):
     list_select_related = ("territory",)
     search_fields = ("code", "name_zh", "name_en")
     raw_id_fields = ("territory",)
-
-
-@admin.register(KeyPerson)
-class KeyPersonAdmin(ReadOnly):
-    list_display = ("__str__", "category", "risk_colour", "status", "since", "until", "next_visit_due")
-    list_filter = ("status", "risk_colour", "category")
-    show_full_result_count = False
-
-
-@admin.register(KeyPersonReview)
-class KeyPersonReviewAdmin(ReadOnly):
-    list_display = ("key_person", "action", "colour_from", "colour_to", "reviewer", "at")
 
 
 @admin.register(VisitCadence)
