@@ -23,13 +23,12 @@ manifest = register(
     Manifest(
         name="visits",
         label=_("Visits"),
+        # Needs and rules are reached from these two pages: the top bar is shared by every module.
         nav=[
             NavEntry(
                 _("Visits due"), "visits:due_list", "visits.log", icon="walk", order=13, badge=_overdue_badge
             ),
-            NavEntry(_("Needs"), "visits:need_list", "visits.view", icon="heart", order=14),
             NavEntry(_("Visit coverage"), "visits:coverage", "visits.coverage", icon="chart", order=36),
-            NavEntry(_("Visit rules"), "visits:rule_list", "visits.manage_rules", icon="rule", order=37),
         ],
         permissions=[
             Permission("visits.view", _("See visits, visits due and needs"), STAFF),
