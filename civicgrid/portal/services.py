@@ -14,7 +14,6 @@ from civicgrid.cases.models import Case, Category, Channel
 from civicgrid.cases.services import case_submit
 from civicgrid.notify.selectors import holder_ids
 from civicgrid.notify.services import notify_users
-from civicgrid.portal import uploads
 from civicgrid.registry.models import SelfRegistration
 from civicgrid.registry.services import self_registration_submit
 
@@ -45,7 +44,7 @@ def portal_report(
     """Submit as nobody (residents have no account). An anonymous report goes to the suggestion box
     and keeps no name and no phone. The same key twice (a double tap) returns the first case.
     """
-    photos = uploads.without_metadata(attachments.photos_check([photo] if photo else [], field="photo"))
+    photos = attachments.photos_check([photo] if photo else [], field="photo")
     case = case_submit(
         actor=None,
         channel=Channel.SUGGESTION_BOX if anonymous else Channel.PORTAL,

@@ -38,7 +38,6 @@ manifest = register(
                 order=23,
                 badge=_waiting_badge,
             ),
-            NavEntry(_("Door plates"), "registry:plates", "registry.edit", icon="qr", order=24),
         ],
         permissions=[
             Permission("registry.view", _("See households and residents"), STAFF),

@@ -214,6 +214,7 @@ def self_registration_approve(
             _("%(name)s is already registered: merge instead.") % {"name": first.name}, code="matched"
         )
     if household is not None:
+        household = Household.objects.select_for_update().get(pk=household.pk)  # as it is now, held
         if household.house_id != registration.house_id or household.status != HouseholdStatus.ACTIVE:
             raise ApplicationError(_("Choose an active household at this house."), field="household")
         for person in people:
