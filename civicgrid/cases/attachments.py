@@ -6,11 +6,13 @@ and `attachments_add` for the photos a reporter sends.
 
 from __future__ import annotations
 
+import io
 import uuid
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from civicgrid.audit.services import audit_record
 from civicgrid.cases import services
@@ -57,7 +59,38 @@ def photos_check(files, *, field: str = "photos") -> list[tuple[bytes, str, str]
                 code="bad_type",
             )
         checked.append((content, *kind))
-    return checked
+    # Phone cameras write the place (GPS), the time and the device into EXIF, which would tell more
+    # about a reporter, a visited household or a patrol than anyone chose to: no photo keeps it.
+    return without_metadata(checked, field=field)
+
+
+MAX_PIXELS = 40_000_000  # far above any phone camera; refuses decompression bombs early
+
+
+def without_metadata(
+    photos: list[tuple[bytes, str, str]], *, field: str = "photo"
+) -> list[tuple[bytes, str, str]]:
+    """Photos already checked by type and size (`photos_check`), stripped of EXIF."""
+    cleaned = []
+    for content, content_type, ext in photos:
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise ApplicationError(
+                        _("This photo has too many pixels."), field=field, code="too_large"
+                    )
+                image = ImageOps.exif_transpose(image)  # keep it upright once the orientation tag is gone
+                out = io.BytesIO()
+                if content_type == "image/jpeg":
+                    if image.mode not in ("RGB", "L"):
+                        image = image.convert("RGB")
+                    image.save(out, "JPEG", quality=88)
+                else:
+                    image.save(out, "PNG")
+        except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+            raise ApplicationError(_("This photo cannot be read."), field=field, code="bad_type") from None
+        cleaned.append((out.getvalue(), content_type, ext))
+    return cleaned
 
 
 def attachments_add(

@@ -33,6 +33,7 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("home visit")
     PORTAL = "portal", _("resident portal (QR door plate)")
     OPEN311 = "open311", _("Open311 client")
+    PATROL = "patrol", _("patrol")
 
 
 class Urgency(models.TextChoices):

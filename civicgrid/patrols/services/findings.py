@@ -25,8 +25,7 @@ from civicgrid.patrols.models import Attendance, PatrolFinding, PatrolMember, Pa
 from civicgrid.territory.models import Level
 from civicgrid.territory.services import territory_locate
 
-# Cases has no patrol channel yet; a finding on foot is nearest to what a worker finds on a visit.
-CASE_CHANNEL = Channel.VISIT
+CASE_CHANNEL = Channel.PATROL
 
 
 def _place(shift: PatrolShift, lon: float | None, lat: float | None):

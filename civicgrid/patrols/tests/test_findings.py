@@ -43,7 +43,7 @@ def test_a_finding_raised_at_once_is_a_case_reported_by_the_member(patrol, on_sh
             category=Category.objects.get(code="roads"),
         )
     case = finding.case
-    assert case.state == State.RECEIVED and case.channel == "visit"
+    assert case.state == State.RECEIVED and case.channel == "patrol"
     assert case.reporter_user == patrol.volunteer and case.reporter_name == "volunteer_a"
     assert case.territory == world.grid_a and case.address == "A1单元门口"
     assert case.description == "井盖缺失，夜间危险"
