@@ -43,6 +43,8 @@ REASONS = {
     "petitioner": ["土地补偿问题多次上访", "对拆迁安置有异议"],
     "youth_at_risk": ["辍学在家，与社会闲散人员交往", "父母外出务工，缺少监护"],
 }
+# (colour, days from today to the next visit due) for the grid chief's first key persons
+SHOWCASE = [("red", -2), ("yellow", 2)]
 REVIEW_REASONS = ["近期走访情况良好，降低风险等级", "家属反映情绪波动，提高关注", "复评维持现有等级"]
 
 
@@ -143,21 +145,29 @@ def load(*, seed: int = 1) -> dict[str, int]:
             community = Territory.objects.filter(path=_node_of(secretary)).first()
             if community is not None:  # one community visits its yellow persons more often than the default
                 services.visit_cadence_set(actor=secretary, territory=community, days={"yellow": 20})
+        showcase = list(SHOWCASE)  # the grid chief's first ones: one overdue, one due in two days
         for resident, code in _candidates(rng, county, grid_path):
             category = categories[code]
             since, until = _since_until(rng, category, today)
             mine = bool(grid_path and paths.is_within(resident.territory_path, grid_path))
             actor = chief if mine else officer
+            shown = showcase.pop(0) if mine and showcase else None
             kp = services.keyperson_register(
                 actor=actor,
                 resident=resident,
                 category=category,
-                risk_colour=_pick(rng, COLOURS),
+                risk_colour=shown[0] if shown else _pick(rng, COLOURS),
                 reason=rng.choice(REASONS[code]),
                 since=since,
                 until=until,
             )
             counts["key_persons"] += 1
+            if shown:
+                every = (kp.next_visit_due - since).days
+                visited = today - dt.timedelta(days=every - shown[1])
+                services.keyperson_visit_record(actor=worker or actor, key_person=kp, visited_on=visited)
+                counts["visits"] += 1
+                continue
             # Most were visited on time lately; some are overdue, as in any grid.
             day = max(since, today - dt.timedelta(days=120))  # the recent visits are what the lists show
             cadence_days = (kp.next_visit_due - since).days

@@ -12,4 +12,5 @@ def context(user) -> dict | None:
     if not access.has_anywhere(user, VIEW):
         return None
     rows, more = selectors.keyperson_due_for(user)
-    return {"key_persons": rows, "more": more, "soon_days": selectors.DUE_SOON_DAYS}
+    overdue = selectors.colour_counts_for(user, selectors.Filters())["overdue"] if rows else 0
+    return {"key_persons": rows, "more": more, "overdue": overdue, "soon_days": selectors.DUE_SOON_DAYS}

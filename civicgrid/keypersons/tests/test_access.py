@@ -98,7 +98,12 @@ def test_the_today_section_is_hidden_from_others_and_its_read_recorded(people):
     register(people, "c", colour="green")  # due in 90 days: not today's business
     for name in [*NOT_DESIGNATED, "outsider"]:
         assert today.context(people.users[name]) is None
-    assert today.context(people.grid_chief_b) == {"key_persons": [], "more": False, "soon_days": 3}
+    assert today.context(people.grid_chief_b) == {
+        "key_persons": [],
+        "more": False,
+        "overdue": 0,
+        "soon_days": 3,
+    }
     assert not _reads(people.grid_chief_b)
     section = today.context(people.secretary)
     assert [p.pk for p in section["key_persons"]] == [due_soon.pk]

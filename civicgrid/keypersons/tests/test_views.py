@@ -190,3 +190,13 @@ def test_a_secretary_sets_the_cadence_of_a_grid(people, client_for):
 
 def test_a_grid_chief_may_not_set_cadences(people, client_for):
     assert client_for(people.grid_chief_a).get(reverse("keypersons:cadence")).status_code == 403
+
+
+def test_the_today_page_shows_the_section_to_a_grid_chief_and_not_to_a_grid_worker(people, client_for):
+    kp = register(people, since=_ago(9))  # red: overdue by 2 days
+    url = reverse("today")
+    html = client_for(people.grid_chief_a).get(url).content.decode()
+    assert 'id="today-keypersons"' in html and f'data-key-person="{kp.pk}"' in html
+    assert "keypersons/keypersons.css" in html
+    worker = client_for(people.grid_worker_a).get(url).content.decode()
+    assert 'id="today-keypersons"' not in worker and kp.resident.name not in worker
