@@ -330,3 +330,13 @@ DEFAULT_FROM_EMAIL = envconf.string("CIVICGRID_EMAIL_FROM", "civicgrid@localhost
 # --- Resident portal (docs/portal.md): submissions and unknown-code lookups per client address per hour.
 CIVICGRID_PORTAL_REPORTS_PER_HOUR = envconf.integer("CIVICGRID_PORTAL_REPORTS_PER_HOUR", 10, minimum=1)
 CIVICGRID_PORTAL_LOOKUPS_PER_HOUR = envconf.integer("CIVICGRID_PORTAL_LOOKUPS_PER_HOUR", 60, minimum=1)
+# The address residents reach the portal at, printed into the QR door plates (e.g. https://grid.example.gov.cn).
+CIVICGRID_PUBLIC_URL = envconf.string("CIVICGRID_PUBLIC_URL", "")
+
+# --- Grid work.
+# ISO weekday (Monday 1 … Sunday 7) from which party members are reminded of households not contacted.
+CIVICGRID_PARTYWORK_REMIND_WEEKDAY = envconf.integer(
+    "CIVICGRID_PARTYWORK_REMIND_WEEKDAY", 4, minimum=1, maximum=7
+)
+# Minutes after a patrol shift's planned end before the sweep closes it and checks everyone out.
+CIVICGRID_PATROL_GRACE_MINUTES = envconf.integer("CIVICGRID_PATROL_GRACE_MINUTES", 120, minimum=1)

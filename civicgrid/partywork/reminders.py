@@ -23,16 +23,10 @@ from civicgrid.partywork.services import in_force
 
 log = logging.getLogger(__name__)
 TEXT_CODE = "partywork.contact_reminder"
-DEFAULT_WEEKDAY = 4  # Thursday (ISO: Monday is 1): time is left in the week to make the contacts
 
 
 def remind_weekday() -> int:
-    value = getattr(settings, "CIVICGRID_PARTYWORK_REMIND_WEEKDAY", DEFAULT_WEEKDAY)
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        return DEFAULT_WEEKDAY
-    return value if 1 <= value <= 7 else DEFAULT_WEEKDAY
+    return settings.CIVICGRID_PARTYWORK_REMIND_WEEKDAY
 
 
 def due_members(week) -> list[tuple[int, int]]:

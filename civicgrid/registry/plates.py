@@ -36,7 +36,7 @@ def public_base_url(request=None) -> str:
     Staff often print from an intranet address that a resident's phone cannot open, so a deployment
     sets CIVICGRID_PUBLIC_URL; the request's own address is a fallback for a single-address install.
     """
-    configured = (getattr(settings, "CIVICGRID_PUBLIC_URL", "") or "").strip().rstrip("/")
+    configured = settings.CIVICGRID_PUBLIC_URL.strip().rstrip("/")
     if configured:
         return configured
     if request is not None:

@@ -62,6 +62,14 @@ def test_a_bad_integer_fails_naming_the_variable(monkeypatch, raw):
         envconf.integer("CG_COUNT", 5)
 
 
+def test_an_integer_past_its_maximum_fails_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("CG_WEEKDAY", "8")
+    with pytest.raises(ImproperlyConfigured, match="CG_WEEKDAY='8' must be at most 7"):
+        envconf.integer("CG_WEEKDAY", 4, minimum=1, maximum=7)
+    monkeypatch.setenv("CG_WEEKDAY", "7")
+    assert envconf.integer("CG_WEEKDAY", 4, minimum=1, maximum=7) == 7
+
+
 def test_a_choice_outside_the_allowed_list_fails_naming_the_variable_and_the_choices(monkeypatch):
     monkeypatch.setenv("CG_MODE", "staging")
     with pytest.raises(ImproperlyConfigured, match=r"CG_MODE='staging' is not one of a, b"):

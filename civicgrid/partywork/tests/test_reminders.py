@@ -86,10 +86,3 @@ def test_a_sweep_that_lost_the_race_sends_nothing(paired, at_wednesday):
 def test_the_sweep_is_declared_in_the_manifest_with_its_text():
     assert any(s.name == "partywork" for s in registry.sweeps())
     assert registry.message_text(reminders.TEXT_CODE) is not None
-
-
-def test_a_bad_weekday_setting_falls_back_to_thursday():
-    with override_settings(CIVICGRID_PARTYWORK_REMIND_WEEKDAY="someday"):
-        assert reminders.remind_weekday() == 4
-    with override_settings(CIVICGRID_PARTYWORK_REMIND_WEEKDAY=9):
-        assert reminders.remind_weekday() == 4

@@ -31,7 +31,7 @@ from civicgrid.territory.services import territory_locate
 log = logging.getLogger(__name__)
 
 # How long after the planned end a member may still check out before the sweep does it for them.
-GRACE = dt.timedelta(minutes=getattr(settings, "CIVICGRID_PATROL_GRACE_MINUTES", 120))
+GRACE = dt.timedelta(minutes=settings.CIVICGRID_PATROL_GRACE_MINUTES)
 # How early before the planned start a member may check in.
 EARLY = dt.timedelta(minutes=30)
 LONGEST = dt.timedelta(hours=24)
