@@ -1,7 +1,18 @@
 from django.contrib import admin
 
-from civicgrid.audit.admin import AuditedModelAdmin
-from civicgrid.registry.models import House, Household, ImportJob, Resident, ResidentMove, Tag, Tagging
+from civicgrid.audit.admin import AuditedModelAdmin, ReadOnly
+from civicgrid.registry.models import (
+    House,
+    Household,
+    ImportJob,
+    RegistryCorrection,
+    Resident,
+    ResidentMove,
+    SelfRegistration,
+    SelfRegistrationPerson,
+    Tag,
+    Tagging,
+)
 
 
 @admin.register(Tag)
@@ -44,3 +55,27 @@ class ResidentAdmin(AuditedModelAdmin):
 admin.site.register(Tagging, AuditedModelAdmin)
 admin.site.register(ResidentMove, AuditedModelAdmin)
 admin.site.register(ImportJob, AuditedModelAdmin)
+
+
+# Proposals are decided in the review queue (approve, merge, reject), which applies them through the
+# registry's services; here they are only read, and their protected fields are not listed.
+@admin.register(RegistryCorrection)
+class RegistryCorrectionAdmin(ReadOnly):
+    list_display = ("created_at", "household", "status", "decided_by", "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("household", "decided_by")
+    exclude = ("id_number", "phone")
+
+
+@admin.register(SelfRegistration)
+class SelfRegistrationAdmin(ReadOnly):
+    list_display = ("created_at", "code", "house", "kind", "status", "decided_by")
+    list_filter = ("status", "kind")
+    list_select_related = ("house", "decided_by")
+
+
+@admin.register(SelfRegistrationPerson)
+class SelfRegistrationPersonAdmin(ReadOnly):
+    list_display = ("registration", "position", "relation", "resident")
+    list_select_related = ("registration", "resident")
+    exclude = ("id_number", "id_number_hash", "phone")

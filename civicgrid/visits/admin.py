@@ -8,7 +8,7 @@ meet and open due rows together), so they are read-only here.
 from django.contrib import admin
 
 from civicgrid.audit.admin import AuditedModelAdmin, ReadOnly
-from civicgrid.visits.models import TARGET_KIND, Need, Visit, VisitDue, VisitRule
+from civicgrid.visits.models import TARGET_KIND, Need, Visit, VisitDue, VisitPhoto, VisitRule
 
 
 @admin.register(VisitRule)
@@ -51,3 +51,9 @@ class NeedAdmin(ReadOnly):
     list_display = ("description", "household", "status", "created_at")
     list_filter = ("status",)
     list_select_related = ("household",)
+
+
+@admin.register(VisitPhoto)
+class VisitPhotoAdmin(ReadOnly):
+    list_display = ("visit", "content_type", "size", "uploaded_at")
+    list_select_related = ("visit",)

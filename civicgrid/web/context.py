@@ -12,6 +12,7 @@ def shell(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
+    module_of = {id(e): (m.name, m.label) for m in registry.manifests() for e in m.nav}
     nav = []
     for entry in registry.nav_entries():
         if not access.has_anywhere(user, entry.permission):
@@ -28,6 +29,8 @@ def shell(request) -> dict:
                 "active": False,
                 "badge": entry.badge(user) if entry.badge else None,
                 "badge_id": "nav-badge-" + entry.url_name.replace(":", "-").replace("_", "-"),
+                "module": module_of.get(id(entry), ("", ""))[0],
+                "module_label": module_of.get(id(entry), ("", ""))[1],
             }
         )
     # The entry whose URL is the longest prefix of this page is the current one ("/cases/list/" is
@@ -37,4 +40,27 @@ def shell(request) -> dict:
     ]
     if matching:
         max(matching, key=lambda i: len(i["url"]))["active"] = True
-    return {"nav": nav, "nav_badges": sum(item["badge"] or 0 for item in nav)}
+    return {
+        "nav": nav,
+        "nav_groups": _groups(nav),
+        "nav_badges": sum(item["badge"] or 0 for item in nav),
+    }
+
+
+def _groups(nav: list[dict]) -> list[dict]:
+    """The menu by module, in the order of each module's first entry: one module, one menu.
+
+    A module with one entry for this user is a plain link; the shell's own pages (home, today, the
+    tree, the audit log) are always plain links. Every module adding its pages to one flat bar made it
+    wider than a desktop screen.
+    """
+    groups: dict[str, dict] = {}
+    for item in nav:
+        key = item["module"] if item["module"] != "web" else "web:" + item["url"]
+        group = groups.setdefault(
+            key, {"label": item["module_label"], "items": [], "active": False, "badge": 0}
+        )
+        group["items"].append(item)
+        group["active"] |= item["active"]
+        group["badge"] += item["badge"] or 0
+    return list(groups.values())
