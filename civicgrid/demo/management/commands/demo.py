@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from civicgrid.demo.generator import COUNTY_CODE, DEMO_PASSWORD, SCALES
+from civicgrid.demo.gridwork import load_grid_work
 from civicgrid.demo.loader import demo_load
 
 # A year of cases for the small county: enough for queues, dashboards and ledgers to look real.
@@ -40,7 +41,10 @@ class Command(BaseCommand):
                     f"The demo county {COUNTY_CODE} is present but its load did not finish. "
                     "Start again from an empty database."
                 )
-            self.stdout.write(f"The demo county {COUNTY_CODE} is already loaded; nothing to do.")
+            if scale == "small" and communities is None:
+                # A demo loaded by an earlier release gains the grid work it did not have yet.
+                load_grid_work(seed=seed, progress=progress)
+            self.stdout.write(f"The demo county {COUNTY_CODE} is already loaded; nothing more to do.")
             return
         if scale == "small" and communities is None:
             from civicgrid.demo.cases import load_demo_cases
@@ -51,6 +55,10 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {made} demo cases over the past year ({time.monotonic() - started:.1f} s)"
                 )
+            started = time.monotonic()
+            load_grid_work(seed=seed, progress=progress)
+            if verbose:
+                self.stdout.write(f"  grid work ({time.monotonic() - started:.1f} s)")
         if not verbose:
             return
         w = self.stdout.write
