@@ -78,6 +78,8 @@ class Manifest:
     # text code → lazy translation with %(name)s parameters, for notifications a module sends
     messages: dict[str, str] = field(default_factory=dict)
     sweeps: list[Sweep] = field(default_factory=list)
+    # audit action prefix → the permission it takes to read those audit rows (on top of audit.view)
+    restricted_audit: dict[str, str] = field(default_factory=dict)
 
 
 _manifests: dict[str, Manifest] = {}
@@ -125,6 +127,10 @@ def message_text(code: str) -> str | None:
         if code in manifest.messages:
             return manifest.messages[code]
     return None
+
+
+def restricted_audit() -> dict[str, str]:
+    return {prefix: perm for m in _manifests.values() for prefix, perm in m.restricted_audit.items()}
 
 
 def sweeps() -> list[Sweep]:

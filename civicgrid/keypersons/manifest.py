@@ -17,6 +17,8 @@ manifest = register(
     Manifest(
         name="keypersons",
         label=_("Key persons"),
+        # Audit rows of key persons (who was registered, their colour) are for the designated roles only.
+        restricted_audit={"keyperson.": "keypersons.view"},
         nav=[
             NavEntry(_("Key persons"), "keypersons:list", services.VIEW, icon="shield", order=40),
             NavEntry(_("Visit cadence"), "keypersons:cadence", services.CONFIGURE, icon="clock", order=41),

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from civicgrid import access
 from civicgrid.audit.models import AuditEvent, DataAccess
-from civicgrid.core import paths
+from civicgrid.core import paths, registry
 from civicgrid.core.pagination import Page, keyset_page
 from civicgrid.registry.models import Household, Resident
 from civicgrid.territory.models import Territory
@@ -65,6 +65,12 @@ def territory_move_targets_for(user, node: Territory) -> list[Territory]:
 
 def audit_list_for(user, *, q: str = "", action: str = "", cursor: str | None = None, size: int = 50) -> Page:
     qs = access.scope(user, AuditEvent.objects.select_related("actor"), "audit.view")
+    # Some modules' rows say more than audit.view allows (a key person's colour): those need the
+    # module's own permission where they happened.
+    for prefix, perm in registry.restricted_audit().items():
+        where = access.roots(user, perm)
+        if where is not None:
+            qs = qs.exclude(Q(action__startswith=prefix) & ~paths.any_subtree_q("territory_path", where))
     if action:
         qs = qs.filter(action__startswith=action)
     if q:

@@ -87,3 +87,16 @@ def test_the_menu_offers_key_persons_only_to_designated_roles(people, client_for
 
 def test_registering_a_key_person_adds_no_registry_tag(people, kp):
     assert not kp.resident.taggings.exists()
+
+
+def test_the_audit_log_keeps_key_person_rows_from_a_reader_without_the_permission(kp, people, client_for):
+    from civicgrid.accounts.roles import Role
+    from civicgrid.testing import make_user
+
+    committee = make_user("committee_c1", Role.TWO_COMMITTEES, people.c1)  # audit.view, no keypersons.view
+    client_for(people.grid_chief_a).get(reverse("keypersons:list"))  # a read, audited as keyperson.read
+    theirs = client_for(committee).get(reverse("audit_list")).content.decode()
+    mine = client_for(people.secretary).get(reverse("audit_list")).content.decode()
+    assert "keyperson." in mine  # the secretary holds keypersons.view over C1
+    assert "keyperson." not in theirs and "KP-" not in theirs
+    assert "registry." in theirs or "household." in theirs or "house." in theirs  # the rest is still there
