@@ -65,6 +65,16 @@ class Sweep:
     run: Callable
 
 
+@dataclass(frozen=True)
+class ObjectLink:
+    """A link another module puts on an object's page (a household's visits): `url(obj)` → its address."""
+
+    label: str
+    permission: str  # shown where the user holds it at the object's place
+    url: Callable
+    primary: bool = False
+
+
 @dataclass
 class Manifest:
     name: str
@@ -80,6 +90,8 @@ class Manifest:
     sweeps: list[Sweep] = field(default_factory=list)
     # audit action prefix → the permission it takes to read those audit rows (on top of audit.view)
     restricted_audit: dict[str, str] = field(default_factory=dict)
+    # object kind ("household") → links this module adds to that object's page
+    links: dict[str, list[ObjectLink]] = field(default_factory=dict)
 
 
 _manifests: dict[str, Manifest] = {}
@@ -127,6 +139,10 @@ def message_text(code: str) -> str | None:
         if code in manifest.messages:
             return manifest.messages[code]
     return None
+
+
+def object_links(kind: str) -> list[ObjectLink]:
+    return [link for m in _manifests.values() for link in m.links.get(kind, [])]
 
 
 def restricted_audit() -> dict[str, str]:

@@ -14,6 +14,7 @@ from civicgrid import access
 from civicgrid.audit.services import audit_record
 from civicgrid.core import clock
 from civicgrid.core.errors import ApplicationError
+from civicgrid.core.registry import object_links
 from civicgrid.registry import exporting, import_files, importing, selectors, services
 from civicgrid.registry.forms import (
     HouseholdForm,
@@ -116,6 +117,12 @@ def household_detail(request, pk: int):
             "can_reveal": access.has_perm_at(request.user, "registry.reveal", path),
             "reveal_form": RevealForm(),
             "leave_form": LeaveForm(initial={"on": clock.today()}),
+            # What other modules offer for this household (its visits, logging one), where allowed.
+            "links": [
+                {"label": link.label, "url": link.url(household), "primary": link.primary}
+                for link in object_links("household")
+                if access.has_perm_at(request.user, link.permission, path)
+            ],
         }
     )
     return render(request, "registry/household_detail.html", context)

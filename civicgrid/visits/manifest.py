@@ -1,7 +1,8 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.roles import GRID_STAFF, LEADERS, STAFF, Role
-from civicgrid.core.registry import Manifest, NavEntry, Permission, Sweep, TodaySection, register
+from civicgrid.core.registry import Manifest, NavEntry, ObjectLink, Permission, Sweep, TodaySection, register
 from civicgrid.visits import dues, services
 
 
@@ -19,10 +20,25 @@ def _overdue_badge(user) -> int:
 
 COMMUNITY_STAFF = (Role.COMMUNITY_SECRETARY, Role.TWO_COMMITTEES, Role.STATIONED_CADRE)
 
+
+def _household_visits(household) -> str:
+    return reverse("visits:household_history", args=[household.pk])
+
+
+def _log_visit(household) -> str:
+    return reverse("visits:visit_new") + f"?household={household.pk}"
+
+
 manifest = register(
     Manifest(
         name="visits",
         label=_("Visits"),
+        links={
+            "household": [
+                ObjectLink(_("Log a visit"), "visits.log", _log_visit, primary=True),
+                ObjectLink(_("Visits to this household"), "visits.view", _household_visits),
+            ]
+        },
         # Needs and rules are reached from these two pages: the top bar is shared by every module.
         nav=[
             NavEntry(

@@ -246,3 +246,13 @@ def test_the_today_section_lists_my_first_due_rows(world, rules, client_for):
     dues.sweep()
     body = en(client_for(world.grid_worker_a)).get(reverse("today")).content.decode()
     assert 'id="today-visits"' in body and world.households["a"].house.address in body
+
+
+def test_the_household_page_links_to_its_visits_and_to_logging_one(world, client_for):
+    household = world.households["a"]
+    page = client_for(world.grid_worker_a).get(reverse("registry:household_detail", args=[household.pk]))
+    assert reverse("visits:household_history", args=[household.pk]) in page.text
+    assert f"{reverse('visits:visit_new')}?household={household.pk}" in page.text
+    # The clerk sees households but logs no visits: no link to a form that would refuse them.
+    clerk_page = client_for(world.clerk).get(reverse("registry:household_detail", args=[household.pk]))
+    assert f"{reverse('visits:visit_new')}?household=" not in clerk_page.text
