@@ -26,10 +26,12 @@ BATCH = 1000
 
 
 def next_due_on(rule: VisitRule, last_visit: dt.date | None) -> dt.date:
-    """Never visited: due from the rule's start. Visited: the interval after, but not before the start."""
+    """Never visited: by the end of the first round, one interval after the rule's start ("every
+    household once a year" gives the whole first year). Visited: the interval after the last visit.
+    """
     if last_visit is None:
-        return rule.starts_on
-    return max(rule.starts_on, last_visit + dt.timedelta(days=rule.interval_days))
+        return rule.starts_on + dt.timedelta(days=rule.interval_days)
+    return max(rule.starts_on, last_visit) + dt.timedelta(days=rule.interval_days)
 
 
 def _open_for(rule: VisitRule):

@@ -9,6 +9,7 @@ holds it. `key_worker` is a grid worker on grid A who is also a mediator there.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
@@ -62,7 +63,7 @@ def rules(world):
             territory=world.town,
             target=RuleTarget.ALL_HOUSEHOLDS,
             interval_days=365,
-            starts_on=START,
+            starts_on=START - dt.timedelta(days=365),
         ),
         "lonely": services.rule_create(
             actor=world.secretary,
@@ -70,7 +71,7 @@ def rules(world):
             target=RuleTarget.TAG,
             tag=lonely,
             interval_days=30,
-            starts_on=START,
+            starts_on=START - dt.timedelta(days=30),
         ),
         "return": services.rule_create(
             actor=world.town_officer,

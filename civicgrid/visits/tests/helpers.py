@@ -9,7 +9,8 @@ from django.utils import timezone
 from civicgrid.visits import services
 
 KEY_PERSON_PERM = "keypersons.view"
-# A Monday morning in early March; the rules start on 1 January.
+# A Monday morning in early March. The rules' first round ended on 1 January (a yearly round began a
+# year before, the monthly one a month before), so a household never visited has been due since then.
 NOW = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
 START = dt.date(2026, 1, 1)
 

@@ -3,6 +3,7 @@ offline waits on the phone and is sent, once, when the connection returns."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -26,7 +27,7 @@ def round_due(world):
         territory=world.town,
         target=RuleTarget.ALL_HOUSEHOLDS,
         interval_days=365,
-        starts_on=START,
+        starts_on=START - dt.timedelta(days=365),  # the first round has ended: household A is due
     )
     dues.sweep()
     return VisitDue.objects.get(household=world.households["a"])

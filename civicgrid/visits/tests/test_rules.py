@@ -25,7 +25,7 @@ def open_rows(household, kind=None):
     return list(qs.filter(kind=kind) if kind else qs)
 
 
-def test_never_visited_households_are_due_from_the_rules_start(world, rules):
+def test_never_visited_households_are_due_when_the_first_round_ends(world, rules):
     dues.sweep()
     (row,) = open_rows(world.households["a"], VisitKind.COMPREHENSIVE)
     assert row.due_on == START
@@ -80,7 +80,7 @@ def test_a_lower_rule_overrides_the_same_target_higher_up(world, rules):
     dues.sweep()
     (row_a,) = open_rows(world.households["a"], VisitKind.COMPREHENSIVE)
     (row_b,) = open_rows(world.households["b"], VisitKind.COMPREHENSIVE)
-    assert (row_a.rule, row_a.due_on) == (grid_rule, dt.date(2026, 2, 1))
+    assert (row_a.rule, row_a.due_on) == (grid_rule, dt.date(2026, 2, 1) + dt.timedelta(days=180))
     assert (row_b.rule, row_b.due_on) == (rules["round"], START)
 
 
@@ -156,7 +156,11 @@ def test_a_household_that_moved_out_is_no_longer_due(world, rules):
 
 def test_rows_become_overdue_as_the_clock_moves_and_are_noted_exactly_once(world, rules):
     services.rule_update(
-        actor=world.town_officer, rule=rules["round"], interval_days=365, active=True, starts_on=clock.today()
+        actor=world.town_officer,
+        rule=rules["round"],
+        interval_days=365,
+        active=True,
+        starts_on=clock.today() - dt.timedelta(days=365),
     )
     dues.sweep()
     assert dues.sweep().get("overdue", 0) == 0
