@@ -9,6 +9,35 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API beside the ORM
 
 
+def _db_order(item) -> int:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (
+        (marker and marker.kwargs.get("transaction"))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    ):
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests (browser, races) last, each starting from the migrated database.
+
+    Such a test ends by emptying every table, the rows data migrations put there (categories, tags,
+    key-person categories) included. pytest-django runs them after the other database tests, but
+    pytest then moves the users of a session-scoped fixture (the browser) together, among the others;
+    sorted again here, nothing runs after them but other transactional tests, and each of those
+    reloads the migrated content first (`serialized_rollback`).
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**marker.kwargs, serialized_rollback=True), append=False)
+    items.sort(key=_db_order)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_grants():
     """Access grants are cached per user object; tests build users fresh, but clear after each test anyway."""

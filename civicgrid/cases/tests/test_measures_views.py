@@ -80,6 +80,7 @@ def test_bad_dates_are_answered_with_a_message_and_this_month(world, client_for)
 
 
 def overview_queries(client, node) -> int:
+    client.get(month_query(node))  # the first page of a session also saves the session: not counted
     with CaptureQueriesContext(connection) as queries:
         assert client.get(month_query(node)).status_code == 200
     return len(queries)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.db import connection
@@ -18,8 +19,15 @@ from civicgrid.orgs import services as orgs_services
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+def _image(kind: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (30, 120, 200)).save(out, kind)
+    return out.getvalue()
+
+
+PNG, JPEG = _image("PNG"), _image("JPEG")  # real pictures: every photo is decoded to strip its EXIF
 
 
 @pytest.fixture(autouse=True)
