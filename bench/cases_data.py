@@ -19,7 +19,7 @@ HANDLERS = 40
 CHUNK = 250_000  # rows per COPY batch: bounded memory at 10 M cases
 
 
-def _copy(cursor, model, rows: list[dict]) -> int:
+def copy_rows(cursor, model, rows: list[dict]) -> int:
     """COPY rows (dicts by column) into the model's table; columns not given take the field's default."""
     if not rows:
         return 0
@@ -209,10 +209,10 @@ def load(total: int, *, years: int, seed: int = 1, progress=print) -> dict:
             gc.enable()
             if not batch:
                 break
-            counts["cases"] += _copy(raw, Case, [b[0] for b in batch])
-            counts["deadlines"] += _copy(raw, Deadline, [d for b in batch for d in b[1]])
-            counts["dispatches"] += _copy(raw, CaseAssignment, [b[2] for b in batch if b[2]])
-            counts["events"] += _copy(raw, CaseEvent, [b[3] for b in batch if b[3]])
+            counts["cases"] += copy_rows(raw, Case, [b[0] for b in batch])
+            counts["deadlines"] += copy_rows(raw, Deadline, [d for b in batch for d in b[1]])
+            counts["dispatches"] += copy_rows(raw, CaseAssignment, [b[2] for b in batch if b[2]])
+            counts["events"] += copy_rows(raw, CaseEvent, [b[3] for b in batch if b[3]])
             progress(f"  {counts['cases']:,} cases copied ({time.monotonic() - started:.0f} s)")
         progress("  rebuilding indexes")
         for _name, definition in indexes:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import itertools
-import json
 import os
 import random
 import statistics
@@ -105,27 +103,6 @@ def make_users(town):
         [User(username=f"bench_handler_{i}", password="!") for i in range(40)]  # noqa: S106 - unusable
     )
     return officer, handlers
-
-
-def _copy(cursor, model, rows) -> int:
-    """COPY rows (dicts by column) into model's table; columns not given take the field's default."""
-    rows = iter(rows)
-    first = next(rows)
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.column not in first)]
-    columns = [f.column for f in fields]
-    defaults = {}
-    for f in fields:
-        value = (
-            f.get_default() if f.has_default() else ("" if f.empty_strings_allowed and not f.null else None)
-        )
-        defaults[f.column] = json.dumps(value) if f.get_internal_type() == "JSONField" else value
-    n = 0
-    sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
-    with cursor.copy(sql) as copy:
-        for row in itertools.chain([first], rows):
-            copy.write_row([row[c] if c in row else defaults[c] for c in columns])
-            n += 1
-    return n
 
 
 def generate(total: int, grids, departments, handlers, seed: int = 1):
@@ -248,6 +225,7 @@ def generate(total: int, grids, departments, handlers, seed: int = 1):
 def load(total: int, grids, departments, handlers) -> dict:
     from django.db import connection
 
+    from bench.cases_data import copy_rows
     from civicgrid.cases.models import Case, CaseAssignment, CaseEvent, Deadline
 
     started = time.monotonic()
@@ -277,10 +255,10 @@ def load(total: int, grids, departments, handlers) -> dict:
         for name, _definition in indexes:
             c.execute(f'DROP INDEX "{name}"')
         counts = {
-            "cases": _copy(raw, Case, cases),
-            "deadlines": _copy(raw, Deadline, deadlines),
-            "dispatches": _copy(raw, CaseAssignment, assignments),
-            "events": _copy(raw, CaseEvent, events),
+            "cases": copy_rows(raw, Case, cases),
+            "deadlines": copy_rows(raw, Deadline, deadlines),
+            "dispatches": copy_rows(raw, CaseAssignment, assignments),
+            "events": copy_rows(raw, CaseEvent, events),
         }
         for _name, definition in indexes:
             c.execute(definition)
