@@ -33,6 +33,7 @@ manifest = register(
     Manifest(
         name="visits",
         label=_("Visits"),
+        restricted_audit={"visit.key_person": "keypersons.view"},
         links={
             "household": [
                 ObjectLink(_("Log a visit"), "visits.log", _log_visit, primary=True),

@@ -142,7 +142,8 @@ class Visit(Territorial, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.visited_on}"
+        # Neutral: this text is stored in audit rows and shown in lists that do not know the reader.
+        return f"VISIT-{self.pk} {self.visited_on}"
 
     FLAGS = ("all_well", "needs_help", "registry_wrong", "safety_hazard")
 

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from civicgrid import access
 from civicgrid.core import clock, paths
@@ -205,21 +206,24 @@ def household_history_for(user, household: Household, *, cursor: str | None = No
     return {
         "page": visit_list_for(user, VisitFilters(household=household), cursor=cursor),
         "dues": household_dues(user, household),
-        "needs": list(
-            access.scope(user, Need.objects.filter(household=household), VIEW).order_by("status", "-id")[:20]
-        ),
+        "needs": list(_visible_needs(user).filter(household=household).order_by("status", "-id")[:20]),
     }
 
 
 # --- Needs
 
 
+def _visible_needs(user) -> QuerySet:
+    """Needs in the user's area; one noted on a key person's visit only where they may know of it."""
+    return access.scope(user, Need.objects.all(), VIEW).filter(
+        Q(visit__isnull=True) | _key_person_q(user, kind_field="visit__kind")
+    )
+
+
 def need_list_for(
     user, *, status: str = NeedStatus.OPEN, territory: Territory | None = None, cursor: str | None = None
 ) -> Page:
-    qs = access.scope(user, Need.objects.all(), VIEW).select_related(
-        "household__house", "household__head", "raised_by"
-    )
+    qs = _visible_needs(user).select_related("household__house", "household__head", "raised_by")
     if territory is not None:
         access.check(user, VIEW, territory.path)
         qs = qs.filter(paths.subtree_q("territory_path", territory.path))
@@ -229,7 +233,10 @@ def need_list_for(
 
 
 def need_get_for(user, pk: int, perm: str = VIEW) -> Need:
-    return access.get_for(user, Need.objects.select_related("household__house"), perm, pk=pk)
+    need = access.get_for(user, Need.objects.select_related("household__house"), perm, pk=pk)
+    if not _visible_needs(user).filter(pk=need.pk).exists():
+        raise Http404  # noted on a key person's visit the user may not know of
+    return need
 
 
 # --- Rules

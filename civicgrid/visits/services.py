@@ -283,7 +283,9 @@ def visit_log(*, actor, data: VisitInput, idempotency_key: str | None = None) ->
     photos.photos_store(visit, data.photos)  # last: nothing after it can fail and leave files behind
     audit_record(
         actor=actor,
-        action="visit.log",
+        # A key person's visit is audited under its own action, which the manifest restricts to the
+        # roles that may know who the key persons are.
+        action="visit.key_person.log" if visit.kind == VisitKind.KEY_PERSON else "visit.log",
         obj=visit,
         summary={
             "household": household.number,

@@ -206,7 +206,11 @@ def visit_list(request):
     context = {"page": page, "filters": filters, "query": query.urlencode()}
     if request.htmx and request.GET.get("after"):
         return render(request, "visits/_visit_rows.html", context)
-    context["kinds"] = VisitKind.choices
+    context["kinds"] = [
+        (k, v)
+        for k, v in VisitKind.choices
+        if k != VisitKind.KEY_PERSON or access.has_anywhere(request.user, selectors.KEY_PERSON_PERMISSION)
+    ]
     return render(request, "visits/visit_list.html", context)
 
 

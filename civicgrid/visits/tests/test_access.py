@@ -122,3 +122,24 @@ def test_the_form_offers_the_key_person_kind_only_to_holders(world, key_worker, 
     url = f"{reverse('visits:visit_new')}?household={world.households['a'].pk}"
     assert 'value="key_person"' in client_for(key_worker).get(url).content.decode()
     assert 'value="key_person"' not in client_for(world.grid_worker_a).get(url).content.decode()
+
+
+def test_a_key_person_visit_leaves_no_trace_in_the_audit_log_of_other_staff(world, key_visit, client_for):
+    from civicgrid.audit.models import AuditEvent
+
+    row = AuditEvent.objects.get(object_type="visits.visit", object_id=str(key_visit.pk))
+    assert row.action == "visit.key_person.log" and "key" not in row.object_repr.lower()
+    page = client_for(world.secretary).get(reverse("audit_list")).content.decode()
+    assert "visit.key_person" not in page and f"VISIT-{key_visit.pk}" not in page
+
+
+def test_a_need_noted_on_a_key_person_visit_is_only_for_holders(world, key_worker, client_for):
+    household = world.households["a"]
+    logged = visit(
+        key_worker, household, kind=VisitKind.KEY_PERSON, resident=household.head, need="需要心理疏导"
+    )
+    need = logged.needs.get()
+    other = client_for(world.secretary)
+    assert "需要心理疏导" not in other.get(reverse("visits:need_list")).content.decode()
+    assert "需要心理疏导" in client_for(key_worker).get(reverse("visits:need_list")).content.decode()
+    assert other.post(reverse("visits:need_meet", args=[need.pk])).status_code == 404
