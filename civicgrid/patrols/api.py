@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
@@ -314,9 +314,11 @@ def team_get(request, team_id: int):
 @router.post("/teams/{team_id}/members", response={201: MemberOut, **errors(400)}, summary="Add a member")
 def member_add(request, team_id: int, payload: MemberIn):
     team = selectors.team_get_for(request.user, team_id)
-    user = get_user_model().objects.filter(pk=payload.user).first() if payload.user else None
-    if payload.user and user is None:
-        raise ApplicationError(_("No such account."), field="user")
+    user = None
+    if payload.user:
+        user = selectors.member_candidate_get(team, payload.user)
+        if user is None:
+            raise ApplicationError(_("No such account here."), field="user")
     return Status(201, services.member_add(actor=request.user, team=team, user=user, name=payload.name))
 
 
@@ -358,6 +360,11 @@ def shift_list(request, team: int | None = None, after: str | None = None, limit
     return {"items": page.rows, "next_cursor": page.next_cursor}
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A time sent without an offset is read in the deployment's time zone, as the forms read it."""
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 @router.post("/teams/{team_id}/shifts", response={201: ShiftDetailOut, **errors(400)}, summary="Plan a shift")
 def shift_plan(request, team_id: int, payload: ShiftIn):
     team = selectors.team_get_for(request.user, team_id)
@@ -368,8 +375,8 @@ def shift_plan(request, team_id: int, payload: ShiftIn):
     shift = services.shift_plan(
         actor=request.user,
         team=team,
-        starts_at=payload.starts_at,
-        ends_at=payload.ends_at,
+        starts_at=_aware(payload.starts_at),
+        ends_at=_aware(payload.ends_at),
         area=area,
         members=list(members.values()),
         note=payload.note,

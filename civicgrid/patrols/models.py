@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -151,7 +152,7 @@ class PatrolShift(Territorial, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.team} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.team} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     @property
     def duration(self) -> dt.timedelta:

@@ -153,25 +153,33 @@ def area_places_for(team: PatrolTeam, limit: int = 300) -> list[Territory]:
     return list(qs.filter(paths.subtree_q("path", team.territory_path)).order_by("path")[:limit])
 
 
-def member_candidates_for(team: PatrolTeam, limit: int = 200) -> list:
-    """Accounts that take part in patrols at the team's place and are not on the team yet."""
+def _candidate_rows(team: PatrolTeam):
     takers = [role for role, perms in registry.role_permissions().items() if rules.TAKE_PART in perms]
     wanted = [*paths.ancestors(team.territory_path), team.territory_path]
-    rows = (
+    return (
         RoleAssignment.objects.active()
         .filter(role__in=takers, territory_path__in=wanted)
         .exclude(user__in=team.members.filter(left_at__isnull=True, user__isnull=False).values("user_id"))
         .filter(user__is_active=True)
         .select_related("user")
-        .order_by("-territory_path", "user__username")
     )
+
+
+def member_candidates_for(team: PatrolTeam, limit: int = 200) -> list:
+    """Accounts that take part in patrols at the team's place and are not on the team yet."""
     seen, users = set(), []
-    for a in rows[: limit * 2]:
+    for a in _candidate_rows(team).order_by("-territory_path", "user__username")[: limit * 2]:
         if a.user_id not in seen:
             seen.add(a.user_id)
             a.user.role_label = a.get_role_display()
             users.append(a.user)
     return users[:limit]
+
+
+def member_candidate_get(team: PatrolTeam, user_id: int):
+    """One of those accounts by id, or None: an account outside them is not found, whoever it is."""
+    found = _candidate_rows(team).filter(user_id=user_id).first()
+    return found.user if found else None
 
 
 # --- Shifts

@@ -18,7 +18,7 @@ from civicgrid.audit.services import audit_record
 from civicgrid.cases import attachments
 from civicgrid.cases.models import Case, Category, Channel
 from civicgrid.cases.services import case_submit
-from civicgrid.core import clock
+from civicgrid.core import clock, paths
 from civicgrid.core.errors import ApplicationError
 from civicgrid.patrols import rules
 from civicgrid.patrols.models import Attendance, PatrolFinding, PatrolMember, PatrolShift
@@ -35,6 +35,8 @@ def _place(shift: PatrolShift, lon: float | None, lat: float | None):
         node = territory_locate(lon=lon, lat=lat, level=Level.GRID)
         if node is None:
             raise ApplicationError(_("This point is outside every grid we serve."), field="lon")
+        if not paths.is_within(node.path, shift.team.territory_path):
+            raise ApplicationError(_("This point is outside the team's area."), field="lon")
         return node
     if shift.area_id and shift.area.territory_id:
         return shift.area.territory

@@ -147,3 +147,35 @@ def test_the_shift_and_finding_lists_cost_a_fixed_number_of_queries(
             assert len(api(world.secretary, "get", "/shifts").json()["items"]) >= 1
         with django_assert_max_num_queries(8):
             assert len(api(world.secretary, "get", "/findings").json()["items"]) == 6
+
+
+def test_adding_an_account_from_elsewhere_is_not_found_and_names_nobody(api, patrol, world):
+    stranger = world.grid_chief_b  # an account of the sibling grid, not one that may patrol here
+    answer = api(patrol.leader, "post", f"/teams/{patrol.team.pk}/members", {"user": stranger.pk})
+    assert answer.status_code == 400 and answer.json()["field"] == "user"
+    assert stranger.username not in answer.content.decode()
+    joined = api(
+        patrol.leader, "post", f"/teams/{patrol.team.pk}/members", {"user": patrol.idle_volunteer.pk}
+    )
+    assert joined.status_code == 201
+
+
+def test_a_shift_planned_with_a_time_without_offset_is_read_in_local_time(api, patrol):
+    answer = api(
+        patrol.leader,
+        "post",
+        f"/teams/{patrol.team.pk}/shifts",
+        {"starts_at": "2030-05-01T20:00:00", "ends_at": "2030-05-01T22:00:00"},
+    )
+    assert answer.status_code == 201, answer.content
+    starts = dt.datetime.fromisoformat(answer.json()["starts_at"])
+    assert starts == dt.datetime(2030, 5, 1, 12, 0, tzinfo=dt.UTC)  # 20:00 in Asia/Shanghai
+
+
+def test_a_finding_located_outside_the_teams_area_is_refused(api, patrol, world):
+    shift = patrol.plan()
+    with patrol.later(HOUR):
+        api(patrol.volunteer, "post", f"/shifts/{shift.pk}/check-in", {})
+        inside_b = {"description": "井盖缺失", "lon": 108.07, "lat": 27.02}  # grid B's square, not the team's
+        answer = api(patrol.volunteer, "post", f"/shifts/{shift.pk}/findings", inside_b)
+    assert answer.status_code == 400 and answer.json()["field"] == "lon"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
@@ -13,11 +14,17 @@ from civicgrid.patrols.models import Attendance, PatrolFinding, PatrolTeam
 
 pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
-# A 1×1 PNG.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (20, 160, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()  # a real picture: every photo is decoded to strip its metadata
 
 
 def test_every_page_renders_for_the_team_leader(patrol, client_for, categories):
