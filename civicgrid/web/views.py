@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -54,7 +53,8 @@ def today(request):
             continue
         context = section.context(request.user)
         if context is not None:
-            sections.append(render_to_string(section.template, context, request=request))
+            sections.append({"template": section.template, "context": context})
+    # One page render: the sections are included into it, so the shell (menu, badges) is built once.
     return render(request, "web/today.html", {"sections": sections})
 
 
