@@ -35,7 +35,8 @@ def _key(request, name: str) -> str:
 def limit_for(name: str) -> int:
     return {
         "report": settings.CIVICGRID_PORTAL_REPORTS_PER_HOUR,
-        # A self-registration is a submission like a report, and shares its allowance per hour.
+        # A self-registration is a submission like a report: the same allowance per hour, counted apart,
+        # so a household registering does not use up what its members may report.
         "register": settings.CIVICGRID_PORTAL_REPORTS_PER_HOUR,
         "lookup": settings.CIVICGRID_PORTAL_LOOKUPS_PER_HOUR,
     }[name]

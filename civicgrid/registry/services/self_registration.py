@@ -262,6 +262,9 @@ def self_registration_merge(*, actor, registration: SelfRegistration) -> SelfReg
         person.resident = resident
         person.save(update_fields=["resident"])
         household = household or resident.household
+    if household is not None:
+        # Read afresh under a lock, as approving does: it may have been dissolved since it was read.
+        household = Household.objects.select_for_update().get(pk=household.pk)
     for person in people:
         if person.pk in found:
             continue
