@@ -188,10 +188,6 @@ def my_pairing_row(user, pairing_id: int, *, week: Period | None = None) -> Cont
     return with_contact_state(qs, week).get()
 
 
-def contact_history(pairing: ContactPairing, limit: int = 20) -> list[ContactLog]:
-    return list(pairing.logs.order_by("-contacted_on", "-id")[:limit])
-
-
 def member_pairings_for(user, member: Member, *, week: Period | None = None) -> list[ContactPairing]:
     """A member's contact households in force, inside the viewer's area, with this week's state."""
     week = week or week_of()

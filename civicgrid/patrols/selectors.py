@@ -238,10 +238,6 @@ def shift_detail_for(user, shift: PatrolShift) -> dict:
     }
 
 
-def attendance_get(shift: PatrolShift, member: PatrolMember) -> Attendance | None:
-    return shift.attendances.select_related("member__user").filter(member=member).first()
-
-
 def my_shifts_today(user) -> list[Attendance]:
     """My attendances on shifts running today (local day), soonest first, with their team."""
     day = hours_mod.Period(clock.today(), clock.today())

@@ -90,10 +90,6 @@ def _places(unit: Territory) -> str:
     return " · ".join(reversed(chain))
 
 
-def plate_count(user, territory: Territory) -> int:
-    return _houses(user, territory).count()
-
-
 def plates_pdf(user, territory: Territory, *, base_url: str, limit: int = PLATE_LIMIT) -> tuple[bytes, int]:
     """(bytes, plates): the sheet for every house under `territory`. Refused past `limit` houses,
     with a message naming the count, so a too-big grid is printed unit by unit.
