@@ -258,5 +258,6 @@ def contact_log_create(
         obj=log,
         summary={"pairing": pairing.pk, "method": method, "on": day, "note_length": len(note)},
     )
-    transaction.on_commit(lambda: registry.publish("partywork.contact_logged", contact_log=log))
+    payload = {"contact_log_id": log.pk, "member_id": log.member_id, "household_id": log.household_id}
+    transaction.on_commit(lambda: registry.publish("partywork.contact_logged", **payload))
     return log

@@ -208,7 +208,8 @@ def service_record_create(
 
 
 def _publish_confirmed(record: ServiceRecord) -> None:
-    transaction.on_commit(lambda: registry.publish("partywork.service_confirmed", service_record=record))
+    payload = {"service_record_id": record.pk, "member_id": record.member_id, "hours": str(record.hours)}
+    transaction.on_commit(lambda: registry.publish("partywork.service_confirmed", **payload))
 
 
 @transaction.atomic
