@@ -273,29 +273,6 @@ def load(total: int, grids, departments, handlers) -> dict:
     return counts
 
 
-BASELINE = """
-SELECT substr(c.territory_path, 1, %(width)s) AS child,
-  SUM(CASE WHEN c.state <> 'merged' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.state <> 'merged' AND c.responded_at <= (SELECT d.due_at FROM cases_deadline d
-      WHERE d.case_id = c.id AND d.kind = 'respond' ORDER BY d.round LIMIT 1) THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.state IN ('resolved', 'closed') THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.state IN ('resolved', 'closed') AND EXISTS (SELECT 1 FROM cases_deadline d
-      WHERE d.case_id = c.id AND d.kind = 'resolve' AND d.met_at <= d.due_at AND d.round =
-      (SELECT MAX(d2.round) FROM cases_deadline d2 WHERE d2.case_id = c.id AND d2.kind = 'resolve'))
-      THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.state <> 'merged' AND c.rating <> '' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.state <> 'merged' AND c.rating IN ('satisfied', 'basically') THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.state IN ('resolved', 'closed') AND c.settled_tier IN ('unit', 'grid') THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.state IN ('resolved', 'closed') AND c.settled_tier = 'community' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.state IN ('resolved', 'closed') AND c.on_the_spot THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.state <> 'merged' AND c.dispatched THEN 1 ELSE 0 END)
-FROM cases_case c
-WHERE c.territory_path >= %(lo)s AND c.territory_path < %(hi)s
-  AND c.created_at >= %(start)s AND c.created_at < %(end)s
-GROUP BY 1
-"""
-
-
 def timed(fn, runs: int) -> dict:
     fn()  # warm the caches once, as a page served a minute ago would have
     samples = []
@@ -314,6 +291,7 @@ def timed(fn, runs: int) -> dict:
 def readings(officer, county_user, town, county, runs: int) -> list[tuple[str, dict]]:
     from django.db import connection
 
+    from bench.suites.dashboard import RAW as BASELINE  # the suite's one raw aggregate
     from civicgrid import access
     from civicgrid.cases import measures
     from civicgrid.core import paths
