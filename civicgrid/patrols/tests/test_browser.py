@@ -10,36 +10,15 @@ import pytest
 from playwright.sync_api import expect
 
 from civicgrid.cases.models import Case
+from civicgrid.cases.tests.test_browser_staff import Staff
 from civicgrid.patrols.models import Attendance, PatrolFinding
-from civicgrid.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HOUR = dt.timedelta(hours=1)
-LANG_ATTR = {"zh": "zh-hans", "en": "en"}
 
 
-class Phone:
-    """One member's phone: logs in, and notes CSP errors and pages wider than the screen."""
-
-    def __init__(self, live_server, phone_context, lang: str, username: str):
-        self.url = live_server.url
-        self.page = phone_context(lang).new_page()
-        self.csp_errors: list[str] = []
-        self.wide_pages: list[str] = []
-        self.page.on(
-            "console",
-            lambda m: self.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
-        )
-        self.page.goto(f"{self.url}/login/")
-        expect(self.page.locator("html")).to_have_attribute("lang", LANG_ATTR[lang])
-        self.page.fill("input[name=username]", username)
-        self.page.fill("input[name=password]", PASSWORD)
-        self.page.locator("form button[type=submit].primary").click()
-        self.page.wait_for_load_state()
-
-    def check_width(self) -> None:
-        if self.page.evaluate("document.documentElement.scrollWidth") > 375:
-            self.wide_pages.append(self.page.url)
+# One member's phone: logs in, and notes CSP errors and pages wider than the screen.
+Phone = Staff
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -178,10 +178,10 @@ def test_the_track_form_takes_a_registration_code_too(client, house):
 @override_settings(CIVICGRID_PORTAL_LOOKUPS_PER_HOUR=2)
 def test_unknown_registration_codes_are_counted_misses(client, db):
     for _ in range(2):
-        response = client.get("/p/registration/R000000XXXXXXXX/", HTTP_ACCEPT_LANGUAGE="en")
+        response = client.get("/p/registration/R000000NOSUCH00/", HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 404
-        assert "There is no self-registration with the code R000000XXXXXXXX" in response.text
-    assert client.get("/p/registration/R000000XXXXXXXX/").status_code == 429
+        assert "There is no self-registration with the code R000000NOSUCH00" in response.text
+    assert client.get("/p/registration/R000000NOSUCH00/").status_code == 429
 
 
 def test_an_unknown_door_plate_cannot_be_registered_at(client, db):
