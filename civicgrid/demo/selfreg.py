@@ -19,6 +19,7 @@ from django.db import transaction
 from civicgrid.accounts.models import RoleAssignment
 from civicgrid.core import clock, idcard, paths
 from civicgrid.demo.generator import COUNTY_CODE
+from civicgrid.demo.staff import in_post_since
 from civicgrid.registry import services
 from civicgrid.registry.models import (
     Household,
@@ -92,6 +93,7 @@ def load(*, seed: int = 1) -> dict[str, int]:
     )
     in_grid = paths.subtree_q("territory_path", grid.path)
     with transaction.atomic():
+        in_post_since(users, now - dt.timedelta(days=30))  # the story's decisions go back two weeks
         registrations = []
         # New families at new houses: approved (two), one still waiting.
         for n in range(3):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from civicgrid.cases.models import Case, Category, State
 from civicgrid.core import clock, paths
 from civicgrid.demo.generator import COUNTY_CODE
+from civicgrid.demo.staff import in_post_since
 from civicgrid.registry.models import Household, HouseholdStatus, Tag
 from civicgrid.territory.models import Territory
 from civicgrid.visits import dues, services
@@ -59,13 +60,6 @@ def _users() -> dict:
     names = ["admin", "grid_worker", "grid_chief", "grid_chief_b", "community_secretary"]
     found = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
     return found if len(found) == len(names) else {}
-
-
-def _in_post_since(users: dict, since: dt.datetime) -> None:
-    """The demo's staff logins were made just now; in the story they have been in post all round."""
-    from civicgrid.accounts.models import RoleAssignment
-
-    RoleAssignment.objects.filter(user__in=users.values(), valid_from__gt=since).update(valid_from=since)
 
 
 def _rules(admin, county: Territory, today: dt.date) -> int:
@@ -176,7 +170,7 @@ def load(*, seed: int = 1) -> dict[str, int]:
     rng = random.Random(seed * 4513)
     today = clock.today()
     with transaction.atomic():
-        _in_post_since(users, clock.now() - dt.timedelta(days=ROUND_STARTED_DAYS_AGO + 30))
+        in_post_since(users, clock.now() - dt.timedelta(days=ROUND_STARTED_DAYS_AGO + 30))
         rules = _rules(users["admin"], county, today)
         visits = _visits(rng, users, today)
         returns = _returns(today)

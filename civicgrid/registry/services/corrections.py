@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from civicgrid import access
 from civicgrid.audit.services import audit_record
 from civicgrid.core import clock, registry
 from civicgrid.core.errors import ApplicationError
@@ -170,6 +171,9 @@ def proposed_values(correction: RegistryCorrection) -> dict[str, str]:
 
 def _claim(correction: RegistryCorrection, actor) -> RegistryCorrection:
     locked = RegistryCorrection.objects.select_for_update().get(pk=correction.pk)
+    # The reviewer's to decide (404 outside their area, 403 inside without the rights to apply it).
+    access.check(actor, "registry.review", locked.territory_path)
+    access.check(actor, "registry.edit", locked.territory_path)
     if locked.status != ReviewStatus.WAITING:
         raise ApplicationError(_("This correction has already been decided."), code="decided")
     if locked.proposed_by_id is not None and locked.proposed_by_id == getattr(actor, "pk", None):

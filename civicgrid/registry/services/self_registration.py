@@ -14,6 +14,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from civicgrid import access
 from civicgrid.audit.services import audit_record
 from civicgrid.core import clock, idcard, registry
 from civicgrid.core.errors import ApplicationError
@@ -149,8 +150,14 @@ def self_registration_submit(
     return registration
 
 
-def _claim(registration: SelfRegistration) -> SelfRegistration:
+REVIEW, EDIT = "registry.review", "registry.edit"
+
+
+def _claim(registration: SelfRegistration, actor, perm: str) -> SelfRegistration:
+    """The registration locked, still waiting, and the actor's to decide (404 outside, 403 inside)."""
     locked = SelfRegistration.objects.select_for_update().get(pk=registration.pk)
+    access.check(actor, REVIEW, locked.territory_path)
+    access.check(actor, perm, locked.territory_path)
     if locked.status != ReviewStatus.WAITING:
         raise ApplicationError(_("This self-registration has already been decided."), code="decided")
     return locked
@@ -205,7 +212,7 @@ def self_registration_approve(
     """Register the people: as a new household at the house, or as new members of `household`
     (one at the same house). Refused when someone is already registered: merge instead.
     """
-    registration = _claim(registration)
+    registration = _claim(registration, actor, EDIT)
     people = list(registration.people.all())
     found = selectors.self_registration_matches(registration)
     if found:
@@ -237,9 +244,12 @@ def self_registration_merge(*, actor, registration: SelfRegistration) -> SelfReg
     (name, phone; a resident who was away is present again), and add the others to the household of
     the first one matched.
     """
-    registration = _claim(registration)
+    registration = _claim(registration, actor, EDIT)
     people = list(registration.people.all())
     found = selectors.self_registration_matches(registration)
+    for resident in found.values():
+        # A match may sit elsewhere: the reviewer changes it only where they may edit the registry.
+        access.check(actor, EDIT, resident.territory_path)
     if not found:
         raise ApplicationError(_("Nobody here is registered yet: approve instead."), code="no_match")
     household = None
@@ -287,6 +297,6 @@ def self_registration_reject(*, actor, registration: SelfRegistration, reason: s
         raise ApplicationError(_("Say why it is rejected: the resident will read it."), field="reason")
     if len(reason) > 300:
         raise ApplicationError(_("The reason is too long."), field="reason")
-    registration = _claim(registration)
+    registration = _claim(registration, actor, REVIEW)
     _decide(registration, actor, ReviewStatus.REJECTED, reason=reason)
     return registration

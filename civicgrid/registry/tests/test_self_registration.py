@@ -140,3 +140,16 @@ def test_the_audit_of_a_submission_holds_no_id_number_or_phone(new_house_a):
     send(new_house_a, data)
     flat = str(list(AuditEvent.objects.values_list("summary", flat=True)))
     assert data["id_number"] not in flat and "13955556666" not in flat
+
+
+def test_the_services_themselves_refuse_a_reviewer_outside_or_without_the_right(world, new_house_a):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    registration = send(new_house_a, person("陈外"))
+    with pytest.raises(Http404):  # the sibling grid's chief: it does not exist for them
+        services.self_registration_approve(actor=world.grid_chief_b, registration=registration)
+    with pytest.raises(PermissionDenied):  # a grid worker in the grid reviews nothing
+        services.self_registration_reject(actor=world.grid_worker_a, registration=registration, reason="不对")
+    registration.refresh_from_db()
+    assert registration.status == ReviewStatus.WAITING
