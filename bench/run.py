@@ -13,6 +13,7 @@ beside its baseline, because this machine is shared and noisy. Not part of the t
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -33,7 +34,10 @@ SCALES = {
         "steps": (10_000, 100_000, 1_000_000, 10_000_000),
     },
 }
-SUITES = ("case_list", "dashboard", "intake", "peer")
+SUITES = ("case_list", "dashboard", "intake", "peer", "registry_import", "mixed")
+# Suites measured once on the full data, each a module of bench/suites with run(ctx) -> dict and
+# section(result) -> list[str] (its part of docs/benchmarks.md), in this order.
+FINAL_SUITES = ("registry_import", "mixed")
 PEER_MAX = 1_000_000  # the peer is compared at 10 k, 100 k and 1 M tickets; 10 M would take it an hour
 
 
@@ -193,6 +197,10 @@ def main() -> None:
     if "intake" in only:
         _say("== intake through the API with the sweep running")
         results["intake"] = intake.run(ctx)
+    for name in FINAL_SUITES:
+        if name in only:
+            _say(f"== {name.replace('_', ' ')}")
+            results[name] = importlib.import_module(f"bench.suites.{name}").run(ctx)
     results.update(scale=args.scale, machine=machine(), sizes=sizes(), data=data, seconds=ctx.seconds)
     (var / "results.json").write_text(json.dumps(results, indent=2, default=str))
     from bench import report
