@@ -22,19 +22,14 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from bench import venvs
+from bench.venvs import run_quiet as _run
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / "var" / "bench" / "helpdesk-venv"
 HELPDESK = "2.6.1"  # the newest release when this benchmark was written
 PSYCOPG = "3.3.9"  # as ours
 GUNICORN_FALLBACK = "27.0.1"
-
-
-def _run(cmd: list[str]) -> str:
-    """Run quietly; on failure show what the command said (pip's own chatter otherwise hides it)."""
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(cmd[:4])} ... failed:\n{(done.stdout + done.stderr)[-3000:]}")
-    return done.stdout
 
 
 def _metadata() -> dict:
@@ -99,27 +94,19 @@ def requirements(meta: dict) -> list[str]:
 
 
 def python() -> Path:
-    return VENV / "bin" / "python"
+    return venvs.python(VENV)
 
 
 def ensure(progress=print) -> dict:
     """Make or reuse the venv; return what is in it (versions, the interpreter, the requirements)."""
-    stamp = VENV / "cg-bench.json"
-    if stamp.exists():
-        made = json.loads(stamp.read_text())
-        if made.get("helpdesk") == HELPDESK and python().exists():
-            return made
+    made = venvs.stamp(VENV)
+    if made and made.get("helpdesk") == HELPDESK:
+        return made
     meta = _metadata()
     base = choose_python(meta)
     reqs = requirements(meta)
     progress(f"  making {VENV} with {base} and {', '.join(reqs)}")
-    if VENV.exists():
-        shutil.rmtree(VENV)
-    VENV.parent.mkdir(parents=True, exist_ok=True)
-    _run([str(base), "-m", "venv", str(VENV)])
-    pip = [str(python()), "-m", "pip", "--disable-pip-version-check", "-q"]
-    _run([*pip, "install", "--upgrade", "pip"])
-    _run([*pip, "install", *reqs])
+    venvs.build(VENV, base, reqs)
     versions = json.loads(
         _run([str(python()), "-c",
               "import json, platform, importlib.metadata as m; print(json.dumps({"
@@ -127,8 +114,6 @@ def ensure(progress=print) -> dict:
               "'helpdesk': m.version('django-helpdesk'), 'gunicorn': m.version('gunicorn'), "
               "'psycopg': m.version('psycopg'), 'djangorestframework': m.version('djangorestframework')}))"])
     )  # fmt: skip
-    freeze = _run([*pip, "freeze"])
-    made = {**versions, "base_python": str(base), "requirements": reqs, "metadata": meta}
-    (VENV / "cg-bench-freeze.txt").write_text(freeze)
-    stamp.write_text(json.dumps(made, indent=2))
-    return made
+    return venvs.write_stamp(
+        VENV, {**versions, "base_python": str(base), "requirements": reqs, "metadata": meta}
+    )
