@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
@@ -97,13 +99,28 @@ class FileProblem(ApplicationError):
     pass
 
 
-def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB 18030, the superset of GBK that Chinese Excel writes."""
+CHUNK = 1 << 20
+
+
+def sniff_encoding(handle: BinaryIO) -> tuple[str, int]:
+    """(encoding, line count) of a CSV, read in chunks so a large file never sits in memory.
+
+    UTF-8 (with or without BOM) first, then GB 18030, the superset of GBK that Chinese Excel writes.
+    """
     for encoding in ("utf-8-sig", "gb18030"):
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines, last = 0, b"\n"
         try:
-            return raw.decode(encoding)
+            while chunk := handle.read(CHUNK):
+                decoder.decode(chunk)
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        handle.seek(0)
+        return encoding, lines + (last != b"\n")
     raise FileProblem(_("The file is neither UTF-8 nor GBK text."))
 
 
@@ -128,14 +145,17 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_rows(name: str, raw: bytes) -> tuple[int, Iterator[Row]]:
-    """(row count, rows) from a CSV or XLSX file; the count lets progress be shown from the start."""
+def read_rows(name: str, handle: BinaryIO) -> tuple[int, Iterator[Row]]:
+    """(row count, rows) from a CSV or XLSX file; the count lets progress be shown from the start.
+
+    The rows are read as they are consumed, so memory stays flat however long the file is.
+    """
     lower = name.lower()
     if lower.endswith(".xlsx"):
         from openpyxl import load_workbook
 
         try:
-            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+            book = load_workbook(handle, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise FileProblem(_("The spreadsheet cannot be read: %(err)s") % {"err": exc}) from None
         sheet = book.worksheets[0]
@@ -147,24 +167,25 @@ def read_rows(name: str, raw: bytes) -> tuple[int, Iterator[Row]]:
         total = max((sheet.max_row or 1) - 1, 0)
         source = ([_cell(v) for v in r] for r in all_rows)
     elif lower.endswith(".csv"):
-        text = decode(raw)
-        lines = text.splitlines()
-        reader = csv.reader(lines)
+        encoding, lines = sniff_encoding(handle)
+        text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+        reader = csv.reader(text)
         header = next(reader, None)
         if header is None:
             raise FileProblem(_("The file is empty."))
         keys = _header_keys(header)
-        total = max(len(lines) - 1, 0)
+        total = max(lines - 1, 0)
         source = ([c.strip() for c in r] for r in reader)
     else:
         raise FileProblem(_("Upload a .csv or .xlsx file."))
+    columns = [(j, k) for j, k in enumerate(keys) if k]
 
     def rows() -> Iterator[Row]:
         for i, cells in enumerate(source, start=2):
             if not any(cells):
                 continue
-            values = {k: cells[j] if j < len(cells) else "" for j, k in enumerate(keys) if k}
-            yield Row(number=i, values=values)
+            n = len(cells)
+            yield Row(number=i, values={k: cells[j] if j < n else "" for j, k in columns})
 
     return total, rows()
 

@@ -8,10 +8,13 @@ nothing. Progress goes to the cache, which the page polls; the final counts go t
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -25,6 +28,7 @@ from civicgrid.registry.import_files import (
     normalise_values,
     read_rows,
 )
+from civicgrid.registry.importing_bulk import BulkWriter, apply_changes
 from civicgrid.registry.models import (
     House,
     Household,
@@ -37,13 +41,15 @@ from civicgrid.registry.models import (
     Tagging,
 )
 from civicgrid.registry.services import (
-    RESIDENT_FIELDS,
     clean_resident_data,
     field_label,
     next_household_number,
 )
 
-PROGRESS_EVERY = 200
+# Rows read, checked (and, on the bulk path, written) together; progress is published once a batch.
+BATCH = 2000
+# From this many rows on, an import is written by the bulk writer (COPY on PostgreSQL).
+BULK_FROM_ROWS = 5000
 
 
 @dataclass
@@ -55,21 +61,37 @@ class Checked:
 
 
 class Checker:
-    """Validates rows against the file itself and the database, within the job's territory."""
+    """Validates rows against the file itself and the database, within the job's territory.
+
+    Both writers (the ORM one for small files, the bulk one for large) take their rows from here,
+    so a row is judged the same way whichever writes it.
+    """
 
     def __init__(self, job: ImportJob):
         self.job = job
-        self.seen_ids: dict[str, int] = {}
+        # ID number digest → row number: kept for the whole file, so bytes, not hex text.
+        self.seen_ids: dict[bytes, int] = {}
         self.houses: dict[str, House | None] = {}
         self.tags = {t.code: t for t in Tag.objects.all()} | {t.name_zh: t for t in Tag.objects.all()}
+        # Households this import creates are not "held elsewhere" for a later row of the same file:
+        # the writer decides about those, whether it writes as it goes or only once all is checked.
+        self.households_before = Household.objects.aggregate(last=Max("id"))["last"] or 0
+
+    def load_houses(self, codes) -> None:
+        """The houses of one batch of rows, in one query; only the batch's houses are kept."""
+        wanted = {(c or "").strip().upper() for c in codes} - {""}
+        self.houses = dict.fromkeys(wanted)
+        for house in House.objects.filter(house_code__in=wanted).only(
+            "id", "house_code", "territory_path", "unit_id"
+        ):
+            # A house outside the job's territory stays None: as good as unknown.
+            if paths.is_within(house.territory_path, self.job.territory_path):
+                self.houses[house.house_code] = house
 
     def _house(self, code: str) -> House | None:
         code = code.strip().upper()
         if code not in self.houses:
-            house = House.objects.filter(house_code=code).first()
-            if house is not None and not paths.is_within(house.territory_path, self.job.territory_path):
-                house = None  # outside the job's territory: as good as unknown
-            self.houses[code] = house
+            self.load_houses([code])
         return self.houses[code]
 
     def check(self, row: Row) -> Checked:
@@ -87,14 +109,14 @@ class Checker:
                 code="unknown_house",
             )
         clean = clean_resident_data(normalise_values(values))
-        id_hash = clean["id_number_hash"]
-        if id_hash in self.seen_ids:
+        id_key = bytes.fromhex(clean["id_number_hash"])
+        if id_key in self.seen_ids:
             raise ApplicationError(
-                _("Duplicate: the same ID number is on row %(row)s.") % {"row": self.seen_ids[id_hash]},
+                _("Duplicate: the same ID number is on row %(row)s.") % {"row": self.seen_ids[id_key]},
                 field="id_number",
                 code="duplicate",
             )
-        self.seen_ids[id_hash] = row.number
+        self.seen_ids[id_key] = row.number
         tags = []
         for label in filter(
             None, (t.strip() for t in (values.get("tags") or "").replace("、", ";").split(";"))
@@ -117,7 +139,11 @@ class Checker:
             .values_list("id_number_hash", flat=True)
         )
         numbers = {(c.row.values.get("household_number") or "").strip() for c in batch} - {""}
-        number_house = dict(Household.objects.filter(number__in=numbers).values_list("number", "house_id"))
+        number_house = dict(
+            Household.objects.filter(number__in=numbers, id__lte=self.households_before).values_list(
+                "number", "house_id"
+            )
+        )
         for c in batch:
             number = (c.row.values.get("household_number") or "").strip()
             if c.clean["id_number_hash"] in elsewhere:
@@ -156,42 +182,42 @@ def progress_of(job: ImportJob) -> dict:
     return {"done": job.processed_rows, "total": job.total_rows, "phase": job.status}
 
 
-def _checked_rows(job: ImportJob, phase: str) -> tuple[list[Checked], list[dict]]:
+def _error(row: Row, exc: ApplicationError) -> dict:
+    return {"row": row.number, "field": exc.field or "", "code": exc.code, "message": str(exc.message)}
+
+
+def checked_batches(job: ImportJob, phase: str, errors: list[dict]) -> Iterator[list[Checked]]:
+    """The file's valid rows, a batch at a time, as the file is read; bad rows go to `errors`.
+
+    Once the generator is exhausted, `errors` is in row order and `job.total_rows` is exact.
+    """
     with job.file.open("rb") as handle:
-        raw = handle.read()
-    total, rows = read_rows(job.filename, raw)
-    job.total_rows = total
-    checker = Checker(job)
-    good, errors, batch = [], [], []
-    done = 0
-
-    def report(row: Row, exc: ApplicationError) -> None:
-        errors.append(
-            {"row": row.number, "field": exc.field or "", "code": exc.code, "message": str(exc.message)}
-        )
-
-    def flush() -> None:
-        rejected = {id(c): exc for c, exc in checker.check_against_database(batch)}
-        for c in batch:
-            if id(c) in rejected:
-                report(c.row, rejected[id(c)])
-            else:
-                good.append(c)
-        batch.clear()
-
-    for row in rows:
-        done += 1
-        try:
-            batch.append(checker.check(row))
-        except ApplicationError as exc:
-            report(row, exc)
-        if len(batch) >= 1000:
-            flush()
-        if done % PROGRESS_EVERY == 0:
+        total, rows = read_rows(job.filename, handle)
+        job.total_rows = total
+        checker = Checker(job)
+        done = 0
+        while chunk := list(itertools.islice(rows, BATCH)):
+            done += len(chunk)
+            checker.load_houses(row.values.get("house_code") for row in chunk)
+            batch = []
+            for row in chunk:
+                try:
+                    batch.append(checker.check(row))
+                except ApplicationError as exc:
+                    errors.append(_error(row, exc))
+            rejected = {id(c): exc for c, exc in checker.check_against_database(batch)}
+            for c in batch:
+                if id(c) in rejected:
+                    errors.append(_error(c.row, rejected[id(c)]))
+            yield [c for c in batch if id(c) not in rejected]
             _progress(job, done, phase)
-    flush()
     errors.sort(key=lambda e: e["row"])
     job.total_rows = done
+
+
+def _checked_rows(job: ImportJob, phase: str) -> tuple[list[Checked], list[dict]]:
+    errors: list[dict] = []
+    good = [c for batch in checked_batches(job, phase, errors) for c in batch]
     return good, errors
 
 
@@ -199,14 +225,15 @@ def import_check(job: ImportJob) -> ImportJob:
     """The dry run: every row checked, nothing written but the report."""
     job.status = ImportStatus.CHECKING
     job.save(update_fields=["status"])
+    errors: list[dict] = []
     try:
-        good, errors = _checked_rows(job, "checking")
+        valid = sum(len(batch) for batch in checked_batches(job, "checking", errors))
     except FileProblem as exc:
         job.status, job.message, job.errors = ImportStatus.FAILED, str(exc.message), []
         job.save(update_fields=["status", "message", "errors"])
         return job
     job.processed_rows = job.total_rows
-    job.valid_rows = len(good)
+    job.valid_rows = valid
     job.errors = errors
     job.status = ImportStatus.CHECKED
     job.save(update_fields=["status", "total_rows", "processed_rows", "valid_rows", "errors"])
@@ -246,14 +273,7 @@ def _write(job: ImportJob, good: list[Checked], actor) -> dict:
                 household.save(update_fields=["head"])
             counts["created"] += 1
         else:
-            changed = [k for k in RESIDENT_FIELDS if k in clean and getattr(resident, k) != clean[k]]
-            if (clean.get("phone_hash") or "") != (resident.phone_hash or "") and "phone" in clean:
-                resident.phone, resident.phone_hash = clean["phone"], clean["phone_hash"]
-                changed.append("phone")
-            for k in changed:
-                if k != "phone":
-                    setattr(resident, k, clean[k])
-            if changed:
+            if apply_changes(resident, clean):
                 resident.updated_at = clock.now()
                 resident.save()
                 counts["updated"] += 1
@@ -266,7 +286,7 @@ def _write(job: ImportJob, good: list[Checked], actor) -> dict:
             Tagging.objects.get_or_create(
                 tag=tag, **target, defaults={"territory_path": resident.territory_path}
             )
-        if n % PROGRESS_EVERY == 0:
+        if n % BATCH == 0:
             _progress(job, n, "importing")
     audit_record(
         actor=actor,
@@ -303,23 +323,57 @@ def _household_for(cache_: dict, house: House, number: str, actor) -> Household:
     return household
 
 
+def _nothing_written(job: ImportJob) -> ImportJob:
+    job.status = ImportStatus.CHECKED
+    job.message = ngettext(
+        "Nothing was written: %(n)s row has problems.",
+        "Nothing was written: %(n)s rows have problems.",
+        len(job.errors),
+    ) % {"n": len(job.errors)}
+    job.save(update_fields=["status", "message", "errors", "valid_rows", "total_rows"])
+    return job
+
+
+def _write_streaming(job: ImportJob, actor) -> dict | None:
+    """Check and write a batch at a time in one transaction; None when bad rows undid it all.
+
+    In "all or nothing" mode the first bad row stops the writing, but the checking goes on so the
+    report lists every bad row; the transaction is then rolled back, so nothing is written.
+    """
+    errors: list[dict] = []
+    job.errors, valid = errors, 0  # live, so a write that fails part-way still reports what it found
+    with transaction.atomic():
+        writer = BulkWriter(job, actor)
+        for batch in checked_batches(job, "importing", errors):
+            valid += len(batch)
+            if not (errors and job.all_or_nothing):
+                writer.write(batch)
+        job.errors, job.valid_rows = errors, valid
+        if errors and job.all_or_nothing:
+            transaction.set_rollback(True)
+            return None
+        return writer.finish()
+
+
 def import_run(job: ImportJob, actor) -> ImportJob:
-    """Write the file. Re-checks every row first: the data may have changed since the dry run."""
+    """Write the file. Re-checks every row first: the data may have changed since the dry run.
+
+    A large file is checked and written as it is read (the bulk writer); a small one is checked
+    whole, then written through the ORM.
+    """
     job.status = ImportStatus.IMPORTING
     job.save(update_fields=["status"])
     try:
-        good, errors = _checked_rows(job, "checking")
-        job.errors, job.valid_rows = errors, len(good)
-        if errors and job.all_or_nothing:
-            job.status = ImportStatus.CHECKED
-            job.message = ngettext(
-                "Nothing was written: %(n)s row has problems.",
-                "Nothing was written: %(n)s rows have problems.",
-                len(errors),
-            ) % {"n": len(errors)}
-            job.save(update_fields=["status", "message", "errors", "valid_rows", "total_rows"])
-            return job
-        counts = _write(job, good, actor)
+        if job.total_rows >= BULK_FROM_ROWS:
+            counts = _write_streaming(job, actor)
+            if counts is None:
+                return _nothing_written(job)
+        else:
+            good, errors = _checked_rows(job, "checking")
+            job.errors, job.valid_rows = errors, len(good)
+            if errors and job.all_or_nothing:
+                return _nothing_written(job)
+            counts = _write(job, good, actor)
     except ApplicationError as exc:
         job.status, job.message = ImportStatus.FAILED, str(exc.message)
         job.save(update_fields=["status", "message", "errors", "valid_rows", "total_rows"])
