@@ -26,7 +26,10 @@ manifest = register(
     Manifest(
         name="cases",
         label=_("Cases"),
-        subscriptions={"case.changed": [measures_tally.case_changed]},
+        subscriptions={
+            "case.changed": [measures_tally.case_changed],
+            "territory.moved": [measures_tally.territory_moved],
+        },
         sweeps=[Sweep("cases", deadlines.sweep)],
         today=[TodaySection(_("Cases due"), "cases/_today.html", "cases.handle", _today_context, order=40)],
         nav=[

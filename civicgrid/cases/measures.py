@@ -1,10 +1,16 @@
-"""The measures (三率 and the rest), read from the roll-up `CaseStat`: never a scan of the case table.
+"""The measures (三率 and the rest), read from the roll-ups: never a scan of the case table.
 
 Definitions are in docs/measures.md; the per-case rules are `measures_tally.tallies`. A reading is a
-sum of roll-up rows over a subtree (a range on `territory_path`) and a period. A period is cut into
-whole years (read from year rows), whole months (month rows) and the days left at either end (day
-rows), so a year costs one year's rows, not 365 days of them. Everything goes through `access`: a
-node outside the user's subtrees is 404, and a department handler's rows are those of their department.
+sum of roll-up rows over a place and a period. A period is cut into whole years (read from year
+rows), whole months (month rows) and the days left at either end (day rows), so a year costs one
+year's rows, not 365 days of them.
+
+The top levels of the tree (a county, its towns, their communities) are read from `CaseStatArea`,
+which holds each of those places' figures in total and by one dimension at a time: a county's year
+by town is a few hundred rows. Deeper places, and readers who see a department's cases only, read
+`CaseStat` (every place × category × department × resolver), narrowed to the subtree. Everything
+goes through `access`: a node outside the user's subtrees is 404, and a department handler's rows
+are those of their department.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgrid import access
-from civicgrid.cases.models import COUNTERS, CaseStat, Category, StatGrain
+from civicgrid.cases.models import AREA_DEPTH, COUNTERS, AreaDim, CaseStat, CaseStatArea, Category, StatGrain
 from civicgrid.core import clock, paths
 from civicgrid.core.errors import ApplicationError
 from civicgrid.territory.models import Territory
@@ -239,6 +245,26 @@ def _scoped_stats(user, node: Territory, period: Period):
     return qs.filter(paths.subtree_q("territory_path", node.path)).filter(period_q(period)).order_by()
 
 
+def _area_stats(user, node: Territory, period: Period, depth: int):
+    """Area rows at `depth` under `node` in `period`, or None where they cannot answer for this user.
+
+    They can when the depth is kept and the user sees the node's whole subtree: `access.check` has
+    passed, so a user acting for no department holds `VIEW` over the node and everything below it.
+    Someone who sees a department's cases only reads `CaseStat`, which knows each case's department.
+    """
+    access.check(user, VIEW, node.path)
+    if depth > AREA_DEPTH or access.organisations(user, VIEW):
+        return None
+    qs = access.scope(user, CaseStatArea.objects.all(), VIEW).filter(depth=depth)
+    return qs.filter(paths.subtree_q("territory_path", node.path)).filter(period_q(period)).order_by()
+
+
+def _node_stats(user, node: Territory, period: Period, dim: str):
+    """The node's own rows of one dimension from `CaseStatArea`, or None (read `CaseStat`)."""
+    qs = _area_stats(user, node, period, paths.depth(node.path))
+    return None if qs is None else qs.filter(dim=dim, territory_path=node.path)
+
+
 def _grouped(qs, group) -> dict:
     expression = F(group) if isinstance(group, str) else group
     return {g.pop("g"): g for g in qs.values(g=expression).annotate(**_SUMS)}
@@ -246,7 +272,11 @@ def _grouped(qs, group) -> dict:
 
 def _by_territory(user, node: Territory, period: Period) -> list[Row]:
     width = len(node.path) + paths.STEP
-    sums = _grouped(_scoped_stats(user, node, period), Substr("territory_path", 1, width))
+    area = _area_stats(user, node, period, paths.depth(node.path) + 1)
+    if area is not None:  # the children's rows, and the node's own for the cases placed on it
+        sums = _grouped(area.filter(dim=AreaDim.TOTAL), "territory_path")
+    else:
+        sums = _grouped(_scoped_stats(user, node, period), Substr("territory_path", 1, width))
     rows = []
     for child in Territory.objects.filter(parent=node).order_by("path"):
         if child.retired_at is None or child.path in sums:
@@ -258,10 +288,19 @@ def _by_territory(user, node: Territory, period: Period) -> list[Row]:
     return rows
 
 
+def _by_dimension(user, node: Territory, period: Period, dim: str, field: str) -> dict:
+    """{department, category or handler id: sums} under the node; none for 0 (no department, no one)."""
+    area = _node_stats(user, node, period, dim)
+    if area is not None:
+        return _grouped(area, "value")
+    qs = _scoped_stats(user, node, period)
+    return _grouped(qs if dim == AreaDim.CATEGORY else qs.exclude(**{field: 0}), field)
+
+
 def _by_department(user, node: Territory, period: Period) -> list[Row]:
     from civicgrid.orgs.models import Organisation
 
-    sums = _grouped(_scoped_stats(user, node, period).exclude(department=0), "department")
+    sums = _by_dimension(user, node, period, AreaDim.DEPARTMENT, "department")
     names = dict(Organisation.objects.filter(pk__in=list(sums)).values_list("pk", "name"))
     rows = [Row(key=pk, label=names.get(pk, f"#{pk}")) for pk in sums]
     for row in rows:
@@ -272,7 +311,7 @@ def _by_department(user, node: Territory, period: Period) -> list[Row]:
 def _by_handler(user, node: Territory, period: Period) -> list[Row]:
     from django.contrib.auth import get_user_model
 
-    sums = _grouped(_scoped_stats(user, node, period).exclude(handler=0), "handler")
+    sums = _by_dimension(user, node, period, AreaDim.HANDLER, "handler")
     users = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=list(sums))}
     rows = [Row(key=pk, label=users.get(pk, f"#{pk}")) for pk in sums]
     for row in rows:
@@ -282,7 +321,7 @@ def _by_handler(user, node: Territory, period: Period) -> list[Row]:
 
 def _by_category(user, node: Territory, period: Period) -> list[Row]:
     """Each category with its own cases and its descendants': a parent includes its children."""
-    sums = _grouped(_scoped_stats(user, node, period), "category_id")
+    sums = _by_dimension(user, node, period, AreaDim.CATEGORY, "category_id")
     categories = {c.pk: c for c in Category.objects.all()}
     rows = {pk: Row(key=pk, label=str(c)) for pk, c in categories.items()}
     for pk, counts in sums.items():
@@ -328,7 +367,8 @@ def three_rates_for(user, node: Territory, period: Period, by: str = "territory"
 def measures_for(user, node: Territory, period: Period) -> Row:
     """The node's own figures over its whole subtree."""
     row = Row(key=node.path, label=node.name)
-    row.add(_scoped_stats(user, node, period).aggregate(**_SUMS))
+    area = _node_stats(user, node, period, AreaDim.TOTAL)
+    row.add((area if area is not None else _scoped_stats(user, node, period)).aggregate(**_SUMS))
     return row
 
 

@@ -8,9 +8,13 @@ transaction after the case and its deadlines have changed, `case_changed` comput
 afresh and moves the difference into the roll-up. It never trusts the event's `before` snapshot, so
 any transition, including ones added later, stays exact as long as it publishes `case.changed`.
 
+Two roll-ups take the difference: `CaseStat` (each place, category, department and resolver) and
+`CaseStatArea` (the top levels of the tree, by one dimension at a time), which the dashboards of
+counties, towns and communities read.
+
 Concurrency: the service holds the case's row lock, so one case's tally is changed by one transaction
-at a time. Roll-up rows are changed with `UPDATE … SET n = n + d` (or created, retried once on a
-unique-key race), in key order, so two transitions touching the same rows cannot deadlock.
+at a time. Roll-up rows are changed by one upsert per table (`n = n + EXCLUDED.n`), in key order, so
+two transitions touching the same rows cannot deadlock.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
     F,
@@ -36,14 +40,17 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Case_
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncYear
+from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth, TruncYear
 
 from civicgrid.cases.models import (
+    AREA_DEPTH,
     COUNTERS,
+    AreaDim,
     Case,
     CaseAssignment,
     CaseEvent,
     CaseStat,
+    CaseStatArea,
     CaseTally,
     Deadline,
     DeadlineKind,
@@ -52,6 +59,7 @@ from civicgrid.cases.models import (
     StatGrain,
     Tier,
 )
+from civicgrid.core import paths
 
 log = logging.getLogger(__name__)
 
@@ -143,11 +151,43 @@ def tallies(qs: QuerySet) -> QuerySet:
     )
 
 
+_NO_CASE = -7_357_913  # an id no case has: marks the place of the case's id in the prepared query
+
+
+@cache
+def _tally_query(alias: str) -> tuple[str, list, int]:
+    """`tallies` for one case, compiled once per process: its SQL, parameters and the id's place."""
+    from django.db import connections
+
+    query = tallies(Case.objects.using(alias).filter(pk=_NO_CASE)).query
+    sql, params = query.get_compiler(connection=connections[alias]).as_sql()
+    params = list(params)
+    if params.count(_NO_CASE) != 1:  # pragma: no cover - a change in how the query is built
+        raise RuntimeError("the tally query does not take the case id as one parameter")
+    return sql, params, params.index(_NO_CASE)
+
+
 def tally_of(case_id: int) -> Tally | None:
-    row = tallies(Case.objects.filter(pk=case_id)).first()
+    sql, params, at = _tally_query(connection.alias)
+    params = [*params[:at], case_id, *params[at + 1 :]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        row = cursor.fetchone()
     if row is None:
         return None
-    return Tally(*(row[k] for k in KEY), counts=tuple(row[f"t_{n}"] for n in COUNTERS))
+    row = dict(zip(names, row, strict=True))
+    day = row["t_day"]
+    if not isinstance(day, dt.date):  # SQLite answers a date as text
+        day = dt.date.fromisoformat(str(day))
+    return Tally(
+        path=row["t_path"],
+        day=day,
+        category=row["t_category"],
+        department=row["t_department"],
+        handler=row["t_handler"],
+        counts=tuple(int(row[f"t_{n}"]) for n in COUNTERS),
+    )
 
 
 def _stored(obj: CaseTally) -> Tally:
@@ -161,57 +201,99 @@ def _stored(obj: CaseTally) -> Tally:
     )
 
 
-def _rows_of(key: tuple) -> list[dict]:
-    """The three roll-up rows a tally lands in: its day, its month and its year."""
-    path, day, category, department, handler = key
-    common = {"territory_path": path, "category_id": category, "department": department, "handler": handler}
+def _periods(day: dt.date) -> list[tuple[str, dt.date]]:
+    """The rows' periods a case received on `day` lands in: its day, its month and its year."""
     return [
-        {"grain": StatGrain.DAY, "period": day, **common},
-        {"grain": StatGrain.MONTH, "period": day.replace(day=1), **common},
-        {"grain": StatGrain.YEAR, "period": day.replace(month=1, day=1), **common},
+        (StatGrain.DAY, day),
+        (StatGrain.MONTH, day.replace(day=1)),
+        (StatGrain.YEAR, day.replace(month=1, day=1)),
     ]
 
 
-def _apply(row_key: dict, deltas: dict[str, int]) -> None:
-    changes = {name: F(name) + d for name, d in deltas.items() if d}
-    if not changes:
-        return
-    if CaseStat.objects.filter(**row_key).update(**changes):
-        if any(d < 0 for d in deltas.values()):
-            CaseStat.objects.filter(**row_key, received=0, merged=0).delete()
-        return
-    if any(d < 0 for d in deltas.values()):
-        # Only a roll-up emptied behind the tallies' back gets here; the rebuild command repairs it.
-        log.error("case statistics: no row %s to subtract from; run rebuild_case_stats", row_key)
-        return
-    try:
-        with transaction.atomic():
-            CaseStat.objects.create(**row_key, **deltas)
-    except IntegrityError:  # another transaction created the row first: add to it
-        CaseStat.objects.filter(**row_key).update(**changes)
+# Row keys in the order of each table's unique constraint (the upsert's conflict target).
+STAT_KEY = ("grain", "period", "territory_path", "category_id", "department", "handler")
+AREA_KEY = ("dim", "depth", "territory_path", "grain", "period", "value")
 
 
-def apply_change(old: Tally | None, new: Tally | None) -> None:
-    """Move one case from its old tally to its new one in the roll-up."""
-    moves: dict[tuple, dict[str, int]] = {}
+def stat_keys(t: Tally) -> list[tuple]:
+    return [(grain, period, t.path, t.category, t.department, t.handler) for grain, period in _periods(t.day)]
+
+
+def area_keys(t: Tally) -> list[tuple]:
+    dims = [(AreaDim.TOTAL, 0), (AreaDim.CATEGORY, t.category)]
+    if t.department:
+        dims.append((AreaDim.DEPARTMENT, t.department))
+    if t.handler:
+        dims.append((AreaDim.HANDLER, t.handler))
+    return [
+        (dim, depth, t.path[: depth * paths.STEP], grain, period, value)
+        for grain, period in _periods(t.day)
+        for depth in range(1, AREA_DEPTH + 1)
+        for dim, value in dims
+    ]
+
+
+def _moves(old: Tally | None, new: Tally | None, keys_of) -> dict[tuple, list[int]]:
+    moves: dict[tuple, list[int]] = {}
     for tally, sign in ((old, -1), (new, 1)):
         if tally is None:
             continue
-        for row_key in _rows_of(tally.key):
-            ident = tuple(row_key.values())
-            deltas = moves.setdefault(ident, dict.fromkeys(COUNTERS, 0))
-            for name, n in zip(COUNTERS, tally.counts, strict=True):
-                deltas[name] += sign * n
-    # One order for every transaction: rows are locked in key order, so no two wait on each other.
-    for ident in sorted(moves, key=lambda k: tuple(str(v) for v in k)):
-        row_key = dict(
-            zip(
-                ("grain", "period", "territory_path", "category_id", "department", "handler"),
-                ident,
-                strict=True,
-            )
+        for key in keys_of(tally):
+            deltas = moves.setdefault(key, [0] * len(COUNTERS))
+            for i, n in enumerate(tally.counts):
+                deltas[i] += sign * n
+    return {key: d for key, d in moves.items() if any(d)}
+
+
+def _order(key: tuple) -> tuple:
+    return tuple(str(v) for v in key)
+
+
+def upsert(model, columns: tuple[str, ...], moves: dict[tuple, list[int]], chunk: int = 500) -> None:
+    """Add `moves` ({row key: counter deltas}) to the roll-up `model`: one statement per `chunk` rows.
+
+    `INSERT … ON CONFLICT DO UPDATE SET n = n + EXCLUDED.n` (PostgreSQL and SQLite alike): no read
+    before the write, and no race between two transactions creating the same row. Rows go in one
+    order for every transaction, so two of them lock shared rows in the same order and never
+    deadlock. A row left counting no case is deleted.
+    """
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = [*columns, *COUNTERS]
+    updates = ", ".join(f"{quote(n)} = {table}.{quote(n)} + EXCLUDED.{quote(n)}" for n in COUNTERS)
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    adapt = connection.ops.adapt_datefield_value
+    keys = sorted(moves, key=_order)
+    emptied = []
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        params: list = []
+        for key in part:
+            params += [adapt(v) if isinstance(v, dt.date) else v for v in key]
+            params += moves[key]
+        # Names are the model's own, values all parameters: nothing here comes from outside.
+        sql = (
+            f"INSERT INTO {table} ({', '.join(quote(n) for n in names)}) "  # noqa: S608
+            f"VALUES {', '.join([one] * len(part))} "
+            f"ON CONFLICT ({', '.join(quote(c) for c in columns)}) DO UPDATE SET {updates} "
+            f"RETURNING {quote('id')}, {quote('received')}, {quote('merged')}"
         )
-        _apply(row_key, moves[ident])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for pk, received, merged in cursor.fetchall():
+                if received < 0 or merged < 0:
+                    # Only a roll-up emptied behind the tallies' back gets here; the rebuild repairs it.
+                    log.error("case statistics: %s row %s below zero; run rebuild_case_stats", table, pk)
+                elif received == 0 and merged == 0:
+                    emptied.append(pk)
+    if emptied:
+        model.objects.filter(pk__in=emptied, received=0, merged=0).delete()
+
+
+def apply_change(old: Tally | None, new: Tally | None) -> None:
+    """Move one case from its old tally to its new one in both roll-ups."""
+    upsert(CaseStat, STAT_KEY, _moves(old, new, stat_keys))
+    upsert(CaseStatArea, AREA_KEY, _moves(old, new, area_keys))
 
 
 def _save(case_id: int, tally: Tally, existing: CaseTally | None) -> None:
@@ -229,13 +311,16 @@ def _save(case_id: int, tally: Tally, existing: CaseTally | None) -> None:
         CaseTally.objects.filter(case_id=case_id).update(**fields)
 
 
-def case_changed(*, case: Case, **_payload) -> None:
+def case_changed(*, case: Case, action: str = "", **_payload) -> None:
     """Subscriber of `case.changed`: runs inside the transition's transaction, after its changes."""
     new = tally_of(case.pk)
     if new is None:
         return
-    # FOR UPDATE waits for a running rebuild (which locks the table), then reads what it wrote.
-    existing = CaseTally.objects.select_for_update().filter(case_id=case.pk).first()
+    if action == "submit":
+        existing = None  # made in this very transaction: no tally yet, and nobody else sees the case
+    else:
+        # FOR UPDATE waits for a running rebuild (which locks the table), then reads what it wrote.
+        existing = CaseTally.objects.select_for_update().filter(case_id=case.pk).first()
     old = _stored(existing) if existing is not None else None
     if old == new:
         return
@@ -243,13 +328,47 @@ def case_changed(*, case: Case, **_payload) -> None:
     _save(case.pk, new, existing)
 
 
+def _area_split() -> dict[str, tuple]:
+    """Each dimension of `CaseStatArea`: its value from a `CaseStat` row, and the rows it counts."""
+    return {
+        AreaDim.TOTAL: (Value(0), Q()),
+        AreaDim.CATEGORY: (F("category_id"), Q()),
+        AreaDim.DEPARTMENT: (F("department"), ~Q(department=0)),
+        AreaDim.HANDLER: (F("handler"), ~Q(handler=0)),
+    }
+
+
+def territory_moved(*, old_path: str, new_path: str, **_payload) -> None:
+    """Subscriber of `territory.moved` (a grid or unit re-parented; rows below it already rewritten).
+
+    `CaseStat`, the tallies and area rows inside the node moved with it (their paths start with
+    its path); the area rows of its old ancestors still hold its cases. They move to the new ones,
+    from the node's own `CaseStat` rows, in the same transaction as the move.
+    """
+    qs = CaseStat.objects.filter(paths.subtree_q("territory_path", new_path)).order_by()
+    sums = {name: Sum(name) for name in COUNTERS}
+    moves: dict[tuple, list[int]] = {}
+    for dim, (value, where) in _area_split().items():
+        for row in qs.filter(where).values("grain", "period", v=value).annotate(**sums):
+            counts = [row[n] or 0 for n in COUNTERS]
+            for depth in range(1, AREA_DEPTH + 1):
+                was, now = old_path[: depth * paths.STEP], new_path[: depth * paths.STEP]
+                if was == now or depth * paths.STEP >= len(old_path):
+                    continue  # the same place, or rows inside the node, which moved with it
+                for place, sign in ((was, -1), (now, 1)):
+                    key = (dim, depth, place, row["grain"], row["period"], row["v"])
+                    deltas = moves.setdefault(key, [0] * len(COUNTERS))
+                    for i, n in enumerate(counts):
+                        deltas[i] += sign * n
+    upsert(CaseStatArea, AREA_KEY, {k: d for k, d in moves.items() if any(d)})
+
+
 def _lock_tables() -> None:
     if connection.vendor == "postgresql":
         # Readers go on; transitions wait at their tally until the rebuild commits.
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"LOCK TABLE {CaseTally._meta.db_table}, {CaseStat._meta.db_table} IN EXCLUSIVE MODE"
-            )
+            tables = ", ".join(m._meta.db_table for m in (CaseTally, CaseStat, CaseStatArea))
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
 
 
 def _insert_select(model, qs: QuerySet, columns: dict[str, str], constants: dict | None = None) -> int:
@@ -271,6 +390,7 @@ def _insert_select(model, qs: QuerySet, columns: dict[str, str], constants: dict
 def stats_rebuild() -> dict[str, int]:
     """Recompute every tally from the raw rows, then the roll-up from the tallies. Safe while in use."""
     _lock_tables()
+    CaseStatArea.objects.all().delete()
     CaseStat.objects.all().delete()
     CaseTally.objects.all().delete()
     key = {
@@ -301,4 +421,32 @@ def stats_rebuild() -> dict[str, int]:
         rows += _insert_select(
             CaseStat, grouped, {"period": "t_period", **key, **counters}, constants={"grain": grain}
         )
-    return {"cases": cases, "rows": rows}
+    return {"cases": cases, "rows": rows, "area_rows": _area_rebuild()}
+
+
+def _area_rebuild() -> int:
+    """`CaseStatArea` from `CaseStat`: each depth and dimension, one INSERT … SELECT … GROUP BY."""
+    sums = {f"t_{name}": Sum(name) for name in COUNTERS}
+    counters = {name: f"t_{name}" for name in COUNTERS}
+    rows = 0
+    for depth in range(1, AREA_DEPTH + 1):
+        for dim, (value, where) in _area_split().items():
+            grouped = (
+                CaseStat.objects.filter(where)
+                .order_by()
+                .values(
+                    t_grain=F("grain"),
+                    t_period=F("period"),
+                    t_path=Substr("territory_path", 1, depth * paths.STEP),
+                    t_value=value,
+                )
+                .annotate(**sums)
+            )
+            columns = {"grain": "t_grain", "period": "t_period", "territory_path": "t_path"}
+            rows += _insert_select(
+                CaseStatArea,
+                grouped,
+                {**columns, "value": "t_value", **counters},
+                constants={"depth": depth, "dim": dim},
+            )
+    return rows

@@ -433,3 +433,45 @@ class CaseTally(Territorial, MeasureCounters):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.day}"
+
+
+AREA_DEPTH = 3  # the roll-up by area keeps the tree's top three levels (county, town, community)
+
+
+class AreaDim:
+    """What a `CaseStatArea` row is split by; its `value` is the id (0 for the total)."""
+
+    TOTAL = "t"
+    DEPARTMENT = "d"
+    CATEGORY = "c"
+    HANDLER = "h"
+
+
+class CaseStatArea(Territorial, MeasureCounters):
+    """The roll-up by area: what the dashboard of a county, town or community reads.
+
+    Each case counts, in its day, month and year, once for each of its places at depths 1 to
+    `AREA_DEPTH` (`territory_path` is the case's path cut to `depth` segments), in the row of
+    everything (`dim` total) and in the rows of its category, its lead department and its resolver
+    (`value`, when it has one). A node's figures are then a handful of rows, not one row per grid and
+    combination as in `CaseStat`. Kept in the same transaction as `CaseStat`, rebuilt with it.
+    """
+
+    territory_path = models.CharField(_("territory path"), max_length=64, editable=False)
+    grain = models.CharField(max_length=1, choices=StatGrain.choices)
+    period = models.DateField(_("period"))
+    depth = models.PositiveSmallIntegerField()
+    dim = models.CharField(max_length=1)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index of every reading: one dimension at one depth, a path or a range of them.
+            models.UniqueConstraint(
+                fields=["dim", "depth", "territory_path", "grain", "period", "value"],
+                name="case_stat_area_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.period} {self.territory_path} {self.dim}{self.value}"

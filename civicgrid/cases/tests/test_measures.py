@@ -17,13 +17,25 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from civicgrid.cases import deadlines, measures, services
 from civicgrid.cases.measures import Period, period_of, period_parts
-from civicgrid.cases.models import COUNTERS, Case, CaseEvent, CaseStat, CaseTally, Category, State, StatGrain
+from civicgrid.cases.models import (
+    COUNTERS,
+    Case,
+    CaseEvent,
+    CaseStat,
+    CaseStatArea,
+    CaseTally,
+    Category,
+    State,
+    StatGrain,
+)
 from civicgrid.core import clock, paths
 from civicgrid.core.errors import ApplicationError
 from civicgrid.orgs import services as orgs_services
+from civicgrid.territory import services as territory_services
 from civicgrid.territory.models import Territory
 from civicgrid.testing import make_user
 
@@ -68,13 +80,19 @@ def superuser():
 
 
 def stat_table() -> dict:
-    """The roll-up as {row key: counters}, leaving out rows that count nothing."""
+    """Both roll-ups as {row key: counters}, leaving out rows that count nothing."""
     result = {}
     for obj in CaseStat.objects.all():
         counts = tuple(getattr(obj, n) for n in COUNTERS)
         if any(counts):
             key = (obj.grain, obj.period, obj.territory_path, obj.category_id, obj.department, obj.handler)
             result[key] = counts
+    for obj in CaseStatArea.objects.all():
+        counts = tuple(getattr(obj, n) for n in COUNTERS)
+        if any(counts):
+            result[("area", obj.dim, obj.depth, obj.territory_path, obj.grain, obj.period, obj.value)] = (
+                counts
+            )
     return result
 
 
@@ -276,6 +294,8 @@ def test_the_roll_up_stays_exact_through_a_random_walk_of_transitions(world, see
     assert CaseEvent.objects.filter(actor=None, action__in=["escalate", "dispatch", "overdue"]).exists()
 
     incremental = stat_table()
+    assert any(key[0] == "area" for key in incremental)
+    assert not CaseStatArea.objects.filter(received__lt=0).exists()
     tallies = set(CaseTally.objects.values_list("case_id", flat=True))
     assert tallies == set(Case.objects.values_list("pk", flat=True))
     call_command("rebuild_case_stats", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -425,6 +445,58 @@ def test_a_department_handler_sees_only_their_departments_figures(world):
         depts = measures.three_rates_for(world.handler, world.county, period, by="department")
     assert (row.received, row.dispatched) == (1, 1)
     assert [d.label for d in depts] == ["县水务局"]
+
+
+def _tables_read(fn) -> set[str]:
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return {
+        t
+        for t in ("cases_casestatarea", "cases_casestat")
+        if any(t + '"' in q["sql"] or t + " " in q["sql"] for q in queries.captured_queries)
+    }
+
+
+def test_a_town_is_read_from_the_area_rows_and_a_grid_or_a_department_from_the_full_roll_up(world):
+    with clock.frozen(at(SOME_MONTH)):
+        case = submit(world, category="water")
+        services.case_dispatch(actor=world.secretary, case=case, departments=[world.department])
+        period = period_of("this_month")
+        by = ("territory", "department", "category", "handler")
+        town = lambda: [measures.three_rates_for(world.town_officer, world.town, period, b) for b in by]  # noqa: E731
+        assert _tables_read(town) == {"cases_casestatarea"}
+        grid = lambda: measures.three_rates_for(world.grid_chief_a, world.grid_a, period, "territory")  # noqa: E731
+        assert _tables_read(grid) == {"cases_casestat"}
+        dept = lambda: measures.measures_for(world.handler, world.town, period)  # noqa: E731
+        assert _tables_read(dept) == {"cases_casestat"}
+        assert measures.measures_for(world.handler, world.town, period).dispatched == 1
+        (row,) = measures.three_rates_for(world.town_officer, world.town, period, "department")
+        assert (row.key, row.dispatched) == (world.department.pk, 1)
+
+
+def test_moving_a_grid_to_another_community_moves_its_cases_figures_with_it(world):
+    with clock.frozen(at(SOME_MONTH)):
+        submit(world, "a")
+        resolved = submit(world, "a", category="neighbour_dispute")
+        services.case_resolve(actor=world.grid_chief_a, case=resolved, note="已修复")
+        submit(world, "b")  # grid B stays in C1
+        submit(world, "x")  # in C2
+        period = period_of("this_month")
+        user = superuser()
+        assert measures.measures_for(user, world.c1, period).received == 3
+        territory_services.territory_move(actor=None, node=world.grid_a, new_parent=world.c2)
+        c1 = measures.measures_for(user, world.c1, period)
+        c2 = measures.measures_for(user, world.c2, period)
+        children = {r.key: r.received for r in measures.three_rates_for(user, world.town, period)}
+    assert (c1.received, c2.received, c2.resolved) == (1, 3, 1)
+    assert children == {world.c1.path: 1, world.c2.path: 3}
+    kept = stat_table()
+    call_command("rebuild_case_stats", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert stat_table() == kept
+    for node in (world.c1, world.c2, world.town):
+        succ = paths.successor(node.path)
+        raw = raw_counts(period, "AND f.path >= %s AND f.path < %s", (node.path, succ))
+        assert measures.measures_for(user, node, period).counts == raw
 
 
 def test_a_period_reads_whole_years_and_months_from_their_rows_and_the_edges_from_day_rows():
