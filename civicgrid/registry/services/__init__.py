@@ -97,6 +97,19 @@ def next_household_number(house: House) -> str:
     return f"{base}{n:04d}"
 
 
+# The allowed codes of each choice field, computed once: a bulk import checks every row against them.
+_CHOICES = {
+    field: frozenset(choices.values)
+    for field, choices in (
+        ("gender", Gender),
+        ("relation", Relation),
+        ("residence_type", ResidenceType),
+        ("relocation_type", RelocationType),
+        ("status", ResidentStatus),
+    )
+}
+
+
 def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict:
     """Validate and normalise resident fields; raise naming the first bad field."""
     out: dict = {}
@@ -124,16 +137,10 @@ def clean_resident_data(data: dict, *, instance: Resident | None = None) -> dict
             raise ApplicationError(_("The phone number must have 7 to 15 digits."), field="phone")
         out["phone"] = phone
         out["phone_hash"] = blind_index("phone", phone) if phone else ""
-    for field, choices in (
-        ("gender", Gender),
-        ("relation", Relation),
-        ("residence_type", ResidenceType),
-        ("relocation_type", RelocationType),
-        ("status", ResidentStatus),
-    ):
+    for field, allowed in _CHOICES.items():
         if field in data:
             value = data[field] or ""
-            if value not in choices.values:
+            if value not in allowed:
                 raise ApplicationError(
                     _("%(field)s: unknown value %(value)s") % {"field": field_label(field), "value": value},
                     field=field,
