@@ -28,7 +28,7 @@ SCALES = {
     "small": {"people": "small", "cases": 100_000, "years": 2, "steps": (10_000, 100_000)},
     "county": {"people": "county", "cases": 1_000_000, "years": 3, "steps": (10_000, 100_000, 1_000_000)},
     "city": {
-        "people": "county",
+        "people": "city",
         "cases": 10_000_000,
         "years": 5,
         "steps": (10_000, 100_000, 1_000_000, 10_000_000),

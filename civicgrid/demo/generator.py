@@ -21,6 +21,7 @@ from civicgrid.territory.models import Kind, Level
 
 COUNTY_CODE = "522299000000"
 COUNTY_NAME = "龙溪县"
+STREAM_HOUSES = 10**9  # each stream's house codes are counted from its own billion
 
 __all__ = ["COUNTY_CODE", "COUNTY_NAME", "DEMO_PASSWORD", "SCALES", "DemoGenerator"]
 
@@ -41,6 +42,11 @@ class Scale:
     urban_units: tuple[int, int]
     village_units: tuple[int, int]
     households_per_unit: tuple[int, int] = (10, 15)
+    name: str = COUNTY_NAME
+    subdistrict_stems: tuple[str, ...] = names.SUBDISTRICT_STEMS
+    # Towns are dealt round-robin into this many independent random streams, so that as many
+    # processes can build (and load) them side by side; one stream is the plain sequential county.
+    streams: int = 1
 
 
 SCALES = {
@@ -69,6 +75,24 @@ SCALES = {
         village_grids=(6, 10),
         urban_units=(6, 8),
         village_units=(3, 6),
+    ),
+    # A city district of 46 subdistricts and 24 townships: about 5,000,000 people. Its urban
+    # communities are bigger than a county seat's (more grids, more buildings to a grid); the
+    # households and people in them are made exactly as in the county.
+    "city": Scale(
+        bbox=(108.10, 27.00, 109.70, 28.40),
+        subdistricts=46,
+        urban_per_subdistrict=(14, 18),
+        townships=24,
+        urban_per_township=(2, 3),
+        villages_per_township=(18, 24),
+        urban_grids=(12, 16),
+        village_grids=(6, 10),
+        urban_units=(10, 14),
+        village_units=(3, 6),
+        name="龙溪新区",
+        subdistrict_stems=names.SUBDISTRICT_STEMS + names.CITY_SUBDISTRICT_STEMS,
+        streams=2,
     ),
 }
 
@@ -170,6 +194,12 @@ class HouseCodes:
         self.c = rng.getrandbits(self.BITS) | 1
         self.n = 0
 
+    def fork(self, start: int) -> HouseCodes:
+        """The same codes, counted on from `start`: disjoint ranges never share a code."""
+        other = HouseCodes.__new__(HouseCodes)
+        other.a, other.b, other.c, other.n = self.a, self.b, self.c, start
+        return other
+
     def next(self) -> str:
         self.n += 1
         x = (self.n * self.a + self.b) & self.MASK
@@ -183,6 +213,13 @@ class HouseCodes:
         return "H" + "".join(reversed(chars))
 
 
+@dataclass(slots=True)
+class _Stream:
+    rng: random.Random
+    house_codes: HouseCodes
+    people: PopulationMaker
+
+
 class DemoGenerator:
     def __init__(self, scale: str = "small", seed: int = 1, communities: int | None = None):
         if scale not in SCALES:
@@ -190,12 +227,31 @@ class DemoGenerator:
         self.scale = SCALES[scale]
         self.seed = seed
         self.rng = random.Random(seed)
-        self.county = NodePlan(Level.COUNTY.value, COUNTY_CODE, COUNTY_NAME, "", self.scale.bbox)
+        self.county = NodePlan(Level.COUNTY.value, COUNTY_CODE, self.scale.name, "", self.scale.bbox)
         stubs = self._layout()
         self.stubs = stubs[:communities] if communities else stubs
-        self.ids = IdAllocator(COUNTY_CODE[:6], self.rng)
-        self.house_codes = HouseCodes(self.rng)
-        self.people = PopulationMaker(self.rng, self.ids)
+        ids = IdAllocator(COUNTY_CODE[:6], self.rng)
+        house_codes = HouseCodes(self.rng)
+        if self.scale.streams == 1:
+            self._streams = [_Stream(self.rng, house_codes, PopulationMaker(self.rng, ids))]
+        else:
+            self._streams = []
+            for k in range(self.scale.streams):
+                rng = random.Random(f"{seed}:stream:{k}")
+                maker = PopulationMaker(rng, ids.fork(self.scale.streams, k))
+                self._streams.append(_Stream(rng, house_codes.fork(k * STREAM_HOUSES), maker))
+        self.towns = list(dict.fromkeys(s.town.code for s in self.stubs))
+        self._use(self._streams[0])
+
+    @property
+    def streams(self) -> int:
+        return self.scale.streams
+
+    def stream_of(self, stub: CommunityStub) -> int:
+        return self.towns.index(stub.town.code) % self.scale.streams
+
+    def _use(self, stream: _Stream) -> None:
+        self.rng, self.house_codes, self.people = stream.rng, stream.house_codes, stream.people
 
     # --- layout
 
@@ -203,7 +259,7 @@ class DemoGenerator:
         rng, sc = self.rng, self.scale
         kinds = ([Kind.SUBDISTRICT.value] * sc.subdistricts) + ([Kind.TOWNSHIP.value] * sc.townships)
         taken: set[str] = set()
-        sub_names = names.pick_unique(rng, names.SUBDISTRICT_STEMS, sc.subdistricts, taken)
+        sub_names = names.pick_unique(rng, sc.subdistrict_stems, sc.subdistricts, taken)
         town_names = names.pick_unique(rng, names.TOWN_STEMS, sc.townships, taken)
         stubs: list[CommunityStub] = []
         relocation_kinds = [
@@ -249,9 +305,13 @@ class DemoGenerator:
 
     # --- people
 
-    def communities(self) -> Iterator[CommunityPlan]:
+    def communities(self, stream: int | None = None) -> Iterator[CommunityPlan]:
+        """Every community in layout order, or only those of one stream (the same plans either way)."""
         for stub in self.stubs:
-            yield self._community(stub)
+            k = self.stream_of(stub) if self.scale.streams > 1 else 0
+            if stream is None or stream == k:
+                self._use(self._streams[k])
+                yield self._community(stub)
 
     def _community(self, stub: CommunityStub) -> CommunityPlan:
         rng, sc = self.rng, self.scale

@@ -1,5 +1,7 @@
 """Writing the demo county: territory, organisations and logins through the services, people in bulk.
 
+On PostgreSQL each community's grids, units, party branches and people go in by COPY
+(`civicgrid.demo.copyload`), with the same rows and audit events as the ORM path that SQLite uses.
 One community at a time, each in its own transaction, so the county scale streams; the small scale
 runs in one transaction, so a failed load leaves nothing behind. Loading twice does nothing: a county
 with the demo code is detected first.
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import multiprocessing
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import reset_queries, transaction
+from django.db import connection, connections, reset_queries, transaction
 from django.db.models import OuterRef, Subquery
 
 from civicgrid.accounts.roles import Role
@@ -25,6 +29,8 @@ from civicgrid.audit.models import AuditEvent
 from civicgrid.audit.services import audit_record
 from civicgrid.core import paths
 from civicgrid.core.protected import blind_index
+from civicgrid.demo import copyload
+from civicgrid.demo.copyload import CommunityCopy
 from civicgrid.demo.departments import DEPARTMENTS
 from civicgrid.demo.generator import COUNTY_CODE, DEMO_PASSWORD, CommunityPlan, DemoGenerator, NodePlan
 from civicgrid.demo.population import REFERENCE_DATE
@@ -50,6 +56,8 @@ except ImportError:  # not on Windows
 
 BATCH = 500
 LOAD_ACTION = "demo.load"
+# Millions of rows are a job for COPY: these scales are not offered where only the ORM path runs.
+POSTGRES_ONLY_SCALES = ("city",)
 
 MOVE_NOTES = {
     ResidenceType.REGISTERED.value: "户籍登记",
@@ -57,6 +65,10 @@ MOVE_NOTES = {
     ResidenceType.RELOCATED.value: "易地搬迁安置入住",
 }
 HOUSEHOLD_NOTES = {"left_behind": "子女外出务工，祖辈照看孙辈", "shared_rental": "合租"}
+
+
+class DemoError(Exception):
+    """The demo cannot be loaded here (the message says why)."""
 
 
 @dataclass
@@ -72,7 +84,9 @@ class LoadResult:
 def peak_rss_mb() -> float:
     if resource is None:
         return 0.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    # The largest of this process and the stream processes it waited for (kilobytes on Linux).
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return peak / 1024
 
 
 def demo_present() -> tuple[bool, bool]:
@@ -92,14 +106,25 @@ def demo_load(
     seed: int = 1,
     communities: int | None = None,
     progress: Callable[[str], None] | None = None,
+    copy: bool | None = None,
 ) -> LoadResult:
+    """Load the demo county once. `copy` picks the write path; by default COPY on PostgreSQL."""
+    fast = copyload.available()
+    if copy is None:
+        copy = fast
+    if copy and not fast:
+        raise DemoError("The COPY load path needs PostgreSQL.")
+    if not fast and scale in POSTGRES_ONLY_SCALES:
+        raise DemoError(
+            f"The {scale} scale loads only into PostgreSQL; this database is {connection.vendor}."
+        )
     present, done = demo_present()
     if present:
         return LoadResult(created=False, complete=done)
     started = time.monotonic()
     progress = progress or (lambda _msg: None)
     progress(f"Loading the demo county {COUNTY_CODE} ({scale} scale, seed {seed})…")
-    loader = _Loader(DemoGenerator(scale, seed, communities), progress)
+    loader = _Loader(DemoGenerator(scale, seed, communities), progress, copy)
     # The small county is all or nothing; the big one commits community by community.
     whole = transaction.atomic() if scale == "small" else contextlib.nullcontext()
     with whole:
@@ -116,6 +141,7 @@ def demo_load(
                     "scale": scale,
                     "seed": seed,
                     "communities_limit": communities,
+                    "written_by": "copy" if copy else "orm",
                     "seconds": round(result.elapsed, 1),
                     **dict(loader.counts),
                 },
@@ -130,7 +156,7 @@ def _tag_since(person_or_household_key: str, floor: dt.date) -> dt.date:
 
 
 class _Loader:
-    def __init__(self, generator: DemoGenerator, progress: Callable[[str], None]):
+    def __init__(self, generator: DemoGenerator, progress: Callable[[str], None], copy: bool):
         self.gen = generator
         self.progress = progress
         self.counts: Counter = Counter()
@@ -140,24 +166,68 @@ class _Loader:
         self.towns: dict[str, Territory] = {}
         self.departments: dict[str, Organisation] = {}
         self.first: dict[str, Territory] = {}  # nodes the logins sit on
+        # The first urban community of the layout also holds the hospital, the women's federation…
+        self.first_urban = next((s.node.code for s in generator.stubs if s.setting == "urban"), None)
+        self.copy = CommunityCopy(self.tags, HOUSEHOLD_NOTES, MOVE_NOTES, _tag_since) if copy else None
 
     def run(self) -> None:
         started = time.monotonic()
         with transaction.atomic():
             self.county = self._node(self.gen.county, None)
             self._departments(self.county, "county")
-        total = len(self.gen.stubs)
-        for i, plan in enumerate(self.gen.communities(), start=1):
-            with transaction.atomic():
-                town = self.towns.get(plan.stub.town.code) or self._town(plan.stub.town)
-                residents = self._community(town, plan)
-            reset_queries()  # with DEBUG on, Django keeps every statement; a county would fill memory
-            self.progress(
-                f"  [{i}/{total}] {town.name} {plan.node.name}: {residents} residents "
-                f"({time.monotonic() - started:.1f} s)"
-            )
+        # Processes of their own need committed rows to build on, so inside a caller's transaction
+        # (a test) the streams are loaded one after the other in this process instead.
+        if self.gen.streams > 1 and self.copy is not None and not connection.in_atomic_block:
+            self._run_streams(started)
+        else:
+            total = len(self.gen.stubs)
+            for i, plan in enumerate(self.gen.communities(), start=1):
+                self._load(plan, f"{i}/{total}", started)
+        if self.copy is not None:
+            self._first_from_codes()
         with transaction.atomic():
             self._logins()
+
+    def _load(self, plan: CommunityPlan, where: str, started: float) -> None:
+        with transaction.atomic():
+            town = self.towns.get(plan.stub.town.code) or self._town(plan.stub.town)
+            residents = self._community(town, plan)
+        reset_queries()  # with DEBUG on, Django keeps every statement; a county would fill memory
+        self.progress(
+            f"  [{where}] {town.name} {plan.node.name}: {residents} residents "
+            f"({time.monotonic() - started:.1f} s)"
+        )
+
+    def _run_streams(self, started: float) -> None:
+        """One forked process per stream of towns; each commits community by community."""
+        # The towns first, in layout order, so their paths do not depend on which process is quicker.
+        with transaction.atomic():
+            for stub in self.gen.stubs:
+                if stub.town.code not in self.towns:
+                    self._town(stub.town)
+        connections.close_all()  # each process opens its own connection
+        global _RUNNING
+        _RUNNING = (self, started)
+        try:
+            with multiprocessing.get_context("fork").Pool(self.gen.streams) as pool:
+                for counts in pool.map(_load_stream, range(self.gen.streams)):
+                    self.counts.update(counts)
+        finally:
+            _RUNNING = None
+
+    def _first_from_codes(self) -> None:
+        """The nodes the logins sit on, found by the codes the layout gave them: the first town,
+        community and village, the first community's first two grids and first unit."""
+        stubs = self.gen.stubs
+        community = stubs[0].node.code
+        village = next((s.node.code for s in stubs if s.setting == "village"), None)
+        wanted = {"community": community, "grid": community + "001", "sibling_grid": community + "002"}
+        wanted["unit"] = community + "001001"
+        if village:
+            wanted["village"] = village
+        nodes = {t.code: t for t in Territory.objects.filter(code__in=wanted.values())}
+        self.first = {key: nodes[code] for key, code in wanted.items() if code in nodes}
+        self.first["town"] = self.towns[stubs[0].town.code]
 
     # --- territory and organisations
 
@@ -207,6 +277,12 @@ class _Loader:
         self._org(
             kind=OrgKind.MEDIATION_COMMITTEE, name=f"{community.name}人民调解委员会", territory=community
         )
+        if self.copy is not None:
+            counts = self.copy.write(community, committee, plan)
+            self.counts.update(counts)
+            if plan.node.code == self.first_urban:
+                self._urban_extras(community, plan)
+            return counts["residents"]
         units: dict[str, Territory] = {}
         branches: dict[str, Organisation] = {}
         for grid_plan in plan.grids:
@@ -412,6 +488,21 @@ class _Loader:
                 role_assign(actor=None, user=user, role=role, territory=node, organisation=org)
             self.counts["users"] += 1
             self.logins.append((username, role, name, where))
+
+
+_RUNNING: tuple[_Loader, float] | None = None  # what a forked stream process loads
+
+
+def _load_stream(stream: int) -> Counter:
+    loader, started = _RUNNING
+    loader.counts = Counter()
+    plans = loader.gen.communities(stream=stream)
+    total = sum(1 for s in loader.gen.stubs if loader.gen.stream_of(s) == stream)
+    for i, plan in enumerate(plans, start=1):
+        loader._load(plan, f"{stream + 1}:{i}/{total}", started)
+        sys.stdout.flush()  # a pool process leaves without flushing what it printed
+    connections.close_all()
+    return loader.counts
 
 
 def _where(node: Territory) -> str:

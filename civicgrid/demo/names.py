@@ -150,6 +150,14 @@ SUBDISTRICT_STEMS = _words(
     城关 龙江 东城 西城 南城 北城 新区 滨河 文昌 锦江
     """
 )
+# More stems for a city district's many subdistricts (the county keeps the list above alone).
+CITY_SUBDISTRICT_STEMS = _words(
+    """
+    河西 江东 湖滨 新华 解放 人民 胜利 和平 朝阳 凤凰 金山 银湖 高新 开发区 火车站 白塔 碧江
+    灯塔 鼓楼 钟山 黔灵 云岩 南明 花溪 乌当 观山湖 小河 金阳 新添 沙坪 双龙 东山 水口
+    万松 铜江 茶店 渔塘 川硐 谢桥 环北 寨英 滑石 正光 桐木坪 坝黄 瓦屋 大兴 灯塔西
+    """
+)
 ROADS = _words(
     """
     幸福路 人民路 解放路 建设路 中山路 和平路 团结路 文化路 新华路 胜利路 滨江路 环城路

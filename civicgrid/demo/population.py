@@ -151,16 +151,28 @@ class IdAllocator:
         self.base = REFERENCE_DATE.toordinal() - self.SPAN_DAYS
         self.used = array("H", bytes(2 * 2 * (self.SPAN_DAYS + 400)))
         self.salt = rng.randrange(500)
+        self.stride, self.offset = 1, 0
+
+    def fork(self, parts: int, part: int) -> IdAllocator:
+        """An allocator for one of `parts` independent streams: the order codes are dealt out between
+        them (part, part + parts, …), so numbers from different streams never collide."""
+        other = IdAllocator.__new__(IdAllocator)
+        other.region, other.base, other.salt = self.region, self.base, self.salt
+        other.used = array("H", bytes(len(self.used) * 2))
+        other.stride, other.offset = parts, part
+        return other
 
     def make(self, born: dt.date, male: bool) -> tuple[str, dt.date]:
+        per_slot = 500 // self.stride
         while True:
             slot = (born.toordinal() - self.base) * 2 + male
             count = self.used[slot]
-            if count < 500:
+            if count < per_slot:
                 break
             born += dt.timedelta(days=1)
         self.used[slot] = count + 1
-        sequence = (born.toordinal() * 37 + self.salt + count * 7) % 500  # 7 is coprime with 500
+        order = count * self.stride + self.offset
+        sequence = (born.toordinal() * 37 + self.salt + order * 7) % 500  # 7 is coprime with 500
         return idcard.make(self.region, born, sequence, male=male), born
 
 

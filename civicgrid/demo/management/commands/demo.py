@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from civicgrid.demo.generator import COUNTY_CODE, DEMO_PASSWORD, SCALES
 from civicgrid.demo.gridwork import load_grid_work
-from civicgrid.demo.loader import demo_load
+from civicgrid.demo.loader import DemoError, demo_load
 
 # A year of cases for the small county: enough for queues, dashboards and ledgers to look real.
 DEMO_CASES = 400
@@ -23,7 +23,10 @@ class Command(BaseCommand):
             "--scale",
             choices=sorted(SCALES),
             default="small",
-            help="small: one town, about 3,000 residents; county: about 500,000 residents.",
+            help=(
+                "small: one town, about 3,000 residents; county: about 500,000 residents; "
+                "city: about 5,000,000 residents (PostgreSQL only)."
+            ),
         )
         parser.add_argument("--seed", type=int, default=1, help="The same seed gives the same county.")
         # For quick trials and tests: only the first N communities of the layout.
@@ -34,7 +37,10 @@ class Command(BaseCommand):
             raise CommandError("--communities must be at least 1.")
         verbose = options.get("verbosity", 1) >= 1
         progress = self.stdout.write if verbose else None
-        result = demo_load(scale=scale, seed=seed, communities=communities, progress=progress)
+        try:
+            result = demo_load(scale=scale, seed=seed, communities=communities, progress=progress)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
         if not result.created:
             if not result.complete:
                 raise CommandError(
