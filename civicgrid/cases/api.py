@@ -436,7 +436,11 @@ def case_submit(
     except (Http404, PermissionDenied):
         # Not in the user's area, or not there at all: the same answer, so nothing is revealed.
         raise ApplicationError(_("This place is not in your area."), field=place_field) from None
-    return Status(200 if getattr(case, "replayed", False) else 201, _detail(request.user, case))
+    if getattr(case, "replayed", False):
+        return Status(200, _detail(request.user, case))
+    case = selectors.case_taken_in_for(request.user, case)
+    case.detail = selectors.case_detail_for(request.user, case, new=True)
+    return Status(201, case)
 
 
 # --- Workflow actions -------------------------------------------------------------------------------

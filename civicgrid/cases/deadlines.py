@@ -22,12 +22,17 @@ BATCH = 200
 
 
 def open_round(
-    case: Case, *, start=None, kinds=(DeadlineKind.RESPOND, DeadlineKind.RESOLVE)
+    case: Case, *, start=None, kinds=(DeadlineKind.RESPOND, DeadlineKind.RESOLVE), first: bool = False
 ) -> list[Deadline]:
-    """Close the case's open deadlines and open a new round for its current tier."""
+    """Close the case's open deadlines and open a new round for its current tier.
+
+    `first`: the case was made in this transaction, so it has no deadline yet to close or count.
+    """
     now = start or clock.now()
-    cancel_open(case, at=now)
-    last = case.deadlines.order_by("-round").values_list("round", flat=True).first() or 0
+    last = 0
+    if not first:
+        cancel_open(case, at=now)
+        last = case.deadlines.order_by("-round").values_list("round", flat=True).first() or 0
     made = []
     for kind in kinds:
         # Only a case nobody has accepted yet waits for a response: once accepted, a case that moves
@@ -38,7 +43,7 @@ def open_round(
             now, case.category, case.urgency
         )
         made.append(
-            Deadline.objects.create(
+            Deadline(
                 case=case,
                 kind=kind,
                 round=last + 1,
@@ -47,7 +52,7 @@ def open_round(
                 warn_at=limits.warn_at(now, due),
             )
         )
-    return made
+    return Deadline.objects.bulk_create(made)
 
 
 def cancel_open(case: Case, *, at=None) -> int:

@@ -147,6 +147,15 @@ def case_queue_for(user, *, limit: int = 100) -> list[Case]:
     return cases
 
 
+def case_taken_in_for(user, case: Case, perm: str = VIEW) -> Case:
+    """A case this request has just taken in (`case_submit`), under `case_get_for`'s rule, unread.
+
+    It has every relation the detail shows in hand and no dispatch yet, so nothing is read again.
+    """
+    access.check(user, perm, case.territory_path, organisation_ids=set())
+    return case
+
+
 def case_get_for(user, pk: int, perm: str = VIEW) -> Case:
     try:
         case = Case.objects.select_related("category", "territory", "house", "merged_into", "handler").get(
@@ -196,7 +205,7 @@ def _tier_move_possible(case: Case, name: str) -> bool:
     return True
 
 
-def allowed_actions(user, case: Case) -> list[str]:
+def allowed_actions(user, case: Case, *, new: bool = False) -> list[str]:
     """The workflow actions this user could take on this case now (for showing buttons)."""
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
@@ -205,7 +214,7 @@ def allowed_actions(user, case: Case) -> list[str]:
     from civicgrid.core.errors import ApplicationError
 
     names = []
-    facts = case_facts(case)
+    facts = case_facts(case, new=new)
     for name, action in workflow.ACTIONS.items():
         if case.state not in action.from_states or not _tier_move_possible(case, name):
             continue
@@ -241,10 +250,21 @@ def case_get_by_code_for(user, code: str, perm: str = VIEW) -> Case:
     return case_get_for(user, case.pk, perm)
 
 
-def case_detail_for(user, case: Case) -> dict:
-    """What a staff member sees of one case: both timelines, deadlines, departments, extensions."""
+def case_detail_for(user, case: Case, *, new: bool = False) -> dict:
+    """What a staff member sees of one case: both timelines, deadlines, departments, extensions.
+
+    `new`: the case was taken in by this very request, so it has no dispatch and no extension yet.
+    """
     from civicgrid.cases.models import Extension
 
+    if new:
+        return {
+            "timeline": case_timeline(case, public_only=False),
+            "deadlines": list(case.deadlines.order_by("round", "kind")),
+            "assignments": [],
+            "extensions": [],
+            "actions": allowed_actions(user, case, new=True),
+        }
     return {
         "timeline": case_timeline(case, public_only=False),
         "deadlines": list(case.deadlines.order_by("round", "kind")),

@@ -65,8 +65,9 @@ class CaseFacts:
     levels: dict[str, str]
 
 
-def case_facts(case: Case) -> CaseFacts:
-    rows = list(case.assignments.values_list("department_id", "active"))
+def case_facts(case: Case, *, new: bool = False) -> CaseFacts:
+    """`new`: the case was just taken in, so it was never dispatched (no need to look)."""
+    rows = [] if new else list(case.assignments.values_list("department_id", "active"))
     return CaseFacts(
         ever_dispatched_to={d for d, _active in rows},
         dispatched_to={d for d, active in rows if active},
@@ -259,7 +260,7 @@ def case_submit(
     if reporter_user is not None or reporter_resident is not None:
         Follower.objects.create(case=case, user=reporter_user, resident=reporter_resident)
     _event(case, actor, "submit", before="", data={"channel": channel})
-    deadlines.open_round(case, start=case.created_at)
+    deadlines.open_round(case, start=case.created_at, first=True)
     audit_record(
         actor=actor,
         action="case.submit",

@@ -114,6 +114,41 @@ def test_the_same_idempotency_key_header_twice_makes_one_case_and_answers_200(ap
     assert Case.objects.count() == 1
 
 
+def test_a_new_case_is_answered_as_reading_it_back_would_show_it(api, world):
+    made = api(world.grid_worker_a, "post", "", data=_submit_body(world))
+    assert made.status_code == 201
+    read = api(world.grid_worker_a, "get", f"/{made.json()['id']}")
+    assert made.json() == read.json()
+    assert made.json()["actions"]  # the buttons the grid worker may press on it
+
+
+INTAKE_QUERIES = 24  # token, grants, category, house, key, case, event, limits, audit, roll-ups, notice…
+
+
+def test_intake_costs_a_bounded_number_of_queries_and_a_repeat_writes_nothing(api, world):
+    from civicgrid.audit.models import AuditEvent
+    from civicgrid.cases.models import CaseStat, CaseStatArea
+
+    api(world.grid_worker_a, "post", "", data=_submit_body(world), headers={"HTTP_IDEMPOTENCY_KEY": "warm"})
+    headers = {"HTTP_IDEMPOTENCY_KEY": "q-1"}
+    audits = AuditEvent.objects.filter(action="case.submit").count()
+    with CaptureQueriesContext(connection) as queries:
+        first = api(world.grid_worker_a, "post", "", data=_submit_body(world), headers=headers)
+    assert first.status_code == 201
+    assert len(queries.captured_queries) <= INTAKE_QUERIES
+    assert AuditEvent.objects.filter(action="case.submit").count() == audits + 1
+    counted = lambda: (  # noqa: E731
+        Case.objects.count(),
+        AuditEvent.objects.count(),
+        sorted(CaseStat.objects.values_list("id", "received")),
+        sorted(CaseStatArea.objects.values_list("id", "received")),
+    )
+    before = counted()
+    again = api(world.grid_worker_a, "post", "", data=_submit_body(world), headers=headers)
+    assert (again.status_code, again.json()) == (200, first.json())
+    assert counted() == before
+
+
 def test_the_idempotency_key_may_come_in_the_body(api, world):
     body = _submit_body(world, idempotency_key="k-1")
     assert api(world.grid_worker_a, "post", "", data=body).status_code == 201
