@@ -275,6 +275,8 @@ def run(ctx) -> dict:
     lite["rows_per_second"] = sqlite_rows / lite["write"]["seconds"]
     pg["rows_per_second"] = rows / pg["write"]["seconds"]
     db.ensure_database(IMPORT_URL, recreate=True)  # the imported people are not kept
+    path.unlink()
+    lite_path.unlink()
     return {
         "postgresql": pg,
         "sqlite": lite,
