@@ -44,6 +44,15 @@ def _fresh_grants():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_lists():
+    """Lists kept between requests (core/refcache.py) are dropped: a rolled-back test reports no change."""
+    from civicgrid.core import refcache
+
+    refcache.forget()
+    yield
+
+
 @pytest.fixture
 def world(db):
     from civicgrid.testing import build_world

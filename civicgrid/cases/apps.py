@@ -6,3 +6,9 @@ class CasesConfig(AppConfig):
     name = "civicgrid.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from civicgrid.cases.models import Category
+        from civicgrid.core import refcache
+
+        refcache.watch(Category)  # filter forms list these (core/refcache.py)

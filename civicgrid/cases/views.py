@@ -24,7 +24,7 @@ from civicgrid.cases import attachments, selectors, services
 from civicgrid.cases.forms import ACTION_FORMS, IntakeForm, category_options
 from civicgrid.cases.models import Channel, ExtensionStatus, Rating, State, Tier
 from civicgrid.cases.workflow import ACTIONS
-from civicgrid.core import clock
+from civicgrid.core import clock, refcache
 from civicgrid.core.dbroute import replica_view
 from civicgrid.core.errors import ApplicationError
 from civicgrid.orgs.selectors import departments_serving, organisation_list_for
@@ -124,13 +124,17 @@ def _filters(request) -> selectors.CaseFilters:
     )
 
 
-def _department_options(user) -> list:
+def _department_options(user) -> tuple[tuple[int, str], ...]:
     """Departments serving the places the user sees cases in (departments usually sit above them)."""
     roots = access.roots(user, "cases.view")
-    if roots is None:
-        return list(organisation_list_for(user, kind="department")[:200])
-    found = {d.pk: d for root in roots for d in departments_serving(root)}
-    return sorted(found.values(), key=lambda d: (d.territory_path, d.name))
+
+    def build():
+        if roots is None:
+            return tuple((d.pk, d.name) for d in organisation_list_for(user, kind="department")[:200])
+        found = {d.pk: d for root in roots for d in departments_serving(root)}
+        return tuple((d.pk, d.name) for d in sorted(found.values(), key=lambda d: (d.territory_path, d.name)))
+
+    return refcache.remember("case-filter-departments", None if roots is None else tuple(roots), build)
 
 
 def _ledger_links(query: str) -> list[tuple[str, str]]:
@@ -156,9 +160,11 @@ def case_list(request):
         return render(request, "cases/_case_rows.html", context)
     context.update(
         {
-            "places": registry_selectors.territory_options_for(request.user, "cases.view"),
+            "places": registry_selectors.territory_choices_for(request.user, "cases.view"),
             "states": STATE_FILTERS,
-            "categories": category_options(selectors.categories_active()),
+            "categories": refcache.remember(
+                "case-filter-categories", None, lambda: tuple(category_options(selectors.categories_active()))
+            ),
             "tiers": Tier.choices,
             "channels": Channel.choices,
             "departments": _department_options(request.user),

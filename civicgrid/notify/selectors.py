@@ -98,10 +98,15 @@ def notification_list_for(user, *, cursor: str | None = None, unread_only: bool 
     return keyset_page(qs, order=("-id",), cursor=cursor, size=30)
 
 
+# A badge says "99+" beyond this (core/templatetags/counts.py), so no page counts a long backlog in full.
+UNREAD_SHOWN = 99
+
+
 def unread_count(user) -> int:
+    """Unread notifications, counted up to one past `UNREAD_SHOWN`."""
     if user is None or not user.is_authenticated:
         return 0
-    return _own(user).filter(read_at__isnull=True).count()
+    return _own(user).filter(read_at__isnull=True)[: UNREAD_SHOWN + 1].count()
 
 
 def notification_get_for(user, pk: int) -> Notification:

@@ -6,3 +6,9 @@ class OrgsConfig(AppConfig):
     name = "civicgrid.orgs"
     label = "orgs"
     verbose_name = _("Organisations")
+
+    def ready(self) -> None:
+        from civicgrid.core import refcache
+        from civicgrid.orgs.models import Organisation
+
+        refcache.watch(Organisation)  # filter forms list these (core/refcache.py)

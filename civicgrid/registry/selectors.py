@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from civicgrid import access
-from civicgrid.core import clock, idcard, paths
+from civicgrid.core import clock, idcard, paths, refcache
 from civicgrid.core.pagination import Page, keyset_page
 from civicgrid.core.protected import blind_index
 from civicgrid.registry.models import (
@@ -213,6 +213,16 @@ def territory_options_for(user, perm: str = VIEW, limit: int = 300) -> list[Terr
     for n in nodes:
         n.indent = "· " * (n.depth - top)
     return nodes
+
+
+def territory_choices_for(user, perm: str = VIEW, limit: int = 300) -> tuple[tuple[int, str], ...]:
+    """`territory_options_for` as (pk, indented name) pairs, built once per scope in each process."""
+    roots = access.roots(user, perm)
+    return refcache.remember(
+        "territory-choices",
+        (None if roots is None else tuple(roots), perm, limit),
+        lambda: tuple((n.pk, f"{n.indent}{n.name}") for n in territory_options_for(user, perm, limit)),
+    )
 
 
 # --- The review queue: self-registrations from door plates and corrections proposed on visits.

@@ -11,7 +11,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from civicgrid.audit.services import audit_record
-from civicgrid.core import clock, paths, registry
+from civicgrid.core import clock, paths, refcache, registry
 from civicgrid.core.errors import ApplicationError
 from civicgrid.core.models import Territorial
 from civicgrid.territory import geometry
@@ -203,6 +203,7 @@ def territory_move(*, actor, node: Territory, new_parent: Territory) -> Territor
     Territory.objects.filter(pk=node.pk).update(parent=new_parent)
     for model in territorial_models():
         moved_rows[model._meta.label_lower] = _rewrite_prefix(model, "territory_path", old_path, new_path)
+    refcache.changed()  # the rows above were rewritten in bulk, past the signals
     # Modules holding figures of the node's ancestors (the measures' roll-ups) move them, in this transaction.
     registry.publish("territory.moved", node=node, old_path=old_path, new_path=new_path)
     node.refresh_from_db()

@@ -19,6 +19,7 @@ from civicgrid.orgs import services as orgs_services
 
 pytestmark = pytest.mark.django_db
 
+
 def _image(kind: str) -> bytes:
     from PIL import Image
 
@@ -196,7 +197,7 @@ def test_register_filters_by_department(world, client_for):
         reverse("cases:case_list"), {"department": world.department.pk}
     )
     assert [c.pk for c in response.context["page"].rows] == [sent.pk]
-    assert world.department in response.context["departments"]
+    assert (world.department.pk, world.department.name) in response.context["departments"]
 
 
 def test_register_refuses_a_place_outside_the_users_area(world, client_for):

@@ -113,3 +113,33 @@ def test_the_inbox_costs_the_same_queries_for_one_or_many_notifications(world, c
         page = client.get("/notifications/")
     assert page.text.count('class="notification unread"') == 9
     assert len(many) == len(one)
+
+
+def test_a_long_unread_backlog_is_counted_only_up_to_what_the_badge_shows(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _case_for_the_grid_chief(world)
+    first = Notification.objects.get(recipient=world.grid_chief_a)
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=world.grid_chief_a,
+            kind=first.kind,
+            case=first.case,
+            text_code=first.text_code,
+            params=first.params,
+        )
+        for _ in range(120)
+    )
+    client = client_for(world.grid_chief_a)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/").text
+    assert 'id="nav-badge-notify-inbox" class="badge nav-badge">99+</span>' in page
+    counts = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "COUNT(" in q["sql"] and "notify_notification" in q["sql"]
+    ]
+    assert counts and all("LIMIT 100" in sql for sql in counts)
+    inbox = client.get("/notifications/").text
+    assert "More than 99 unread" in inbox or "99 条以上未读" in inbox

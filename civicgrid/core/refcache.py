@@ -1,0 +1,96 @@
+"""Reference lists that many pages show and that rarely change, kept in each process between requests.
+
+The filter forms of the busiest pages list places, categories and departments: a few hundred rows
+read and turned into options on every request, more work than the page's own rows. Those lists
+change when an administrator edits the tree, the catalogue or the departments, which is rare.
+
+So each process keeps the built lists, keyed by what they depend on (the caller says: a user's
+scope roots, say) and by the reader's language, under one shared *generation* held in the cache
+(Redis on several machines, a file on one). A save or delete of any watched model, or a service
+that changes such rows in bulk (`changed()`), starts a new generation when its transaction
+commits, so every process rebuilds on its next request. A lost cache entry only costs a rebuild.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
+
+GENERATION_KEY = "civicgrid:refcache:generation"
+SIZE = 512  # built lists per process; one per distinct scope and language in use
+
+_lock = threading.Lock()
+_built: OrderedDict[tuple, Any] = OrderedDict()
+
+
+def generation() -> str:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = uuid.uuid4().hex
+        if not cache.add(GENERATION_KEY, value, timeout=None):
+            value = cache.get(GENERATION_KEY) or value
+    return value
+
+
+def remember(name: str, parts: Hashable, build: Callable[[], Any]) -> Any:
+    """`build()`'s result for (name, parts, language), built once a generation in this process.
+
+    The result is shared between requests and threads: return immutable values (tuples, strings).
+    """
+    key = (name, parts, get_language(), generation())
+    with _lock:
+        if key in _built:
+            _built.move_to_end(key)
+            return _built[key]
+    value = build()
+    with _lock:
+        _built[key] = value
+        while len(_built) > SIZE:
+            _built.popitem(last=False)
+    return value
+
+
+def _new_generation() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def changed() -> None:
+    """Start a new generation once the current transaction commits (now, outside one).
+
+    Once per transaction: loading a tree saves thousands of places in one.
+    """
+    connection = transaction.get_connection()
+    if any(func is _new_generation for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_new_generation)
+
+
+def forget() -> None:
+    """Drop this process's lists (tests, which roll back rows that no signal reports)."""
+    with _lock:
+        _built.clear()
+    cache.delete(GENERATION_KEY)
+
+
+def _on_change(sender, **kwargs) -> None:
+    changed()
+
+
+def watch(*models) -> None:
+    """Rows of these models feed reference lists: any change to one starts a new generation."""
+    for model in models:
+        uid = f"refcache:{model._meta.label}"
+        post_save.connect(_on_change, sender=model, dispatch_uid=uid + ":save", weak=False)
+        post_delete.connect(_on_change, sender=model, dispatch_uid=uid + ":delete", weak=False)
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _on_change, sender=field.remote_field.through, dispatch_uid=f"{uid}:{field.name}", weak=False
+            )
