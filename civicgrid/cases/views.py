@@ -152,7 +152,9 @@ def _ledger_links(query: str) -> list[tuple[str, str]]:
 def case_list(request):
     _need_anywhere(request.user, "cases.view")
     filters = _filters(request)
-    page = selectors.case_list_for(request.user, filters, cursor=request.GET.get("after"))
+    page = selectors.case_list_for(
+        request.user, filters, cursor=request.GET.get("after"), only=selectors.REGISTER_COLUMNS
+    )
     query = request.GET.copy()
     query.pop("after", None)
     context = {"page": page, "filters": filters, "query": query.urlencode()}

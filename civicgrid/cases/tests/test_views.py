@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from civicgrid.cases import services
 from civicgrid.cases.models import Case, CaseEvent, Category
@@ -157,6 +157,20 @@ def test_register_shows_the_grid_chief_only_grid_a(world, client_for):
     _submit(world, household="c")
     page = client_for(world.grid_chief_a).get(reverse("cases:case_list")).context["page"]
     assert [c.pk for c in page.rows] == [mine.pk]
+
+
+def test_register_rows_show_each_case_escaped_in_the_readers_language(world, client_for):
+    case = _submit(world, title='<script>alert("x")</script> & 漏水', urgency="urgent")
+    client = client_for(world.secretary)
+    zh = client.get(reverse("cases:case_list"), headers={"accept-language": "zh-hans"}).text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 漏水" in zh and "<script>alert" not in zh
+    assert f'href="{_detail(case)}"' in zh and f'data-code="{case.code}"' in zh
+    client.post(reverse("set_language"), {"language": "en"})
+    en = client.get(reverse("cases:case_list")).text
+    assert '<span class="badge">received</span>' in en
+    assert '<span class="badge urgent">urgent (water, power, gas, extreme weather)</span>' in en
+    assert timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M") in en
+    assert '<span class="badge">received</span>' not in zh  # the labels follow the reader's language
 
 
 def test_register_filters_by_state_category_tier_channel_place_and_search(world, client_for):
