@@ -8,7 +8,8 @@ So each process keeps the built lists, keyed by what they depend on (the caller 
 scope roots, say) and by the reader's language, under one shared *generation* held in the cache
 (Redis on several machines, a file on one). A save or delete of any watched model, or a service
 that changes such rows in bulk (`changed()`), starts a new generation when its transaction
-commits, so every process rebuilds on its next request. A lost cache entry only costs a rebuild.
+commits, so every process rebuilds on its next request; the process that made the change rebuilds
+at once. A lost cache entry only costs a rebuild.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ SIZE = 512  # built lists per process; one per distinct scope and language in us
 
 _lock = threading.Lock()
 _built: OrderedDict[tuple, Any] = OrderedDict()
+_changes_here = 0  # changes made in this process, seen here at once, before any commit
 
 
 def generation() -> str:
@@ -45,7 +47,7 @@ def remember(name: str, parts: Hashable, build: Callable[[], Any]) -> Any:
 
     The result is shared between requests and threads: return immutable values (tuples, strings).
     """
-    key = (name, parts, get_language(), generation())
+    key = (name, parts, get_language(), generation(), _changes_here)
     with _lock:
         if key in _built:
             _built.move_to_end(key)
@@ -63,10 +65,14 @@ def _new_generation() -> None:
 
 
 def changed() -> None:
-    """Start a new generation once the current transaction commits (now, outside one).
+    """Rebuild here from now on, and everywhere once the current transaction commits.
 
-    Once per transaction: loading a tree saves thousands of places in one.
+    This process sees the change at once (the request that made it, and tests, which never commit);
+    the shared generation moves once per transaction (loading a tree saves thousands of places).
     """
+    global _changes_here
+    with _lock:
+        _changes_here += 1
     connection = transaction.get_connection()
     if any(func is _new_generation for _sids, func, _robust in connection.run_on_commit):
         return

@@ -1,0 +1,70 @@
+"""Reference lists kept between requests follow every change to the rows they are built from."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from civicgrid.cases.models import Category
+from civicgrid.core import refcache
+from civicgrid.orgs import services as orgs_services
+from civicgrid.territory import services as territory_services
+
+pytestmark = pytest.mark.django_db
+
+
+def _register(client) -> str:
+    return client.get(reverse("cases:case_list")).text
+
+
+def test_the_register_picker_follows_a_rename_a_new_place_a_move_and_a_retirement(world, client_for):
+    client = client_for(world.town_officer)
+    assert world.c1.name in _register(client)
+    before = refcache.generation()
+
+    territory_services.territory_update(actor=world.town_officer, node=world.c1, name="改名社区")
+    # Other processes learn of it from the shared generation, which moves on commit: once for the
+    # whole test's transaction, however many places it saved.
+    pending = [f for _sids, f, _robust in connection.run_on_commit if f is refcache._new_generation]
+    assert len(pending) == 1 and refcache.generation() == before
+    pending[0]()
+    assert refcache.generation() != before
+    page = _register(client)
+    assert "改名社区" in page
+
+    new = territory_services.territory_create(
+        actor=world.town_officer, level="community", code="520602001009", name="新建社区", parent=world.town
+    )
+    assert "新建社区" in _register(client)
+
+    territory_services.territory_move(actor=world.town_officer, node=world.grid_a, new_parent=new)
+    page = _register(client)
+    # The grid is listed under its new community now (tree order, one level deeper than the town's).
+    assert page.index("新建社区") < page.index(world.grid_a.name)
+
+    spare = territory_services.territory_create(
+        actor=world.town_officer, level="grid", code=None, name="备用网格", parent=new
+    )
+    assert f'<option value="{spare.pk}">' in _register(client)
+    territory_services.territory_retire(actor=world.town_officer, node=spare)
+    assert f'<option value="{spare.pk}">' not in _register(client)
+
+
+def test_the_category_and_department_filters_follow_the_catalogue_and_the_departments(world, client_for):
+    client = client_for(world.town_officer)
+    assert "新增类别" not in _register(client)
+    Category.objects.create(code="new-kind", name_zh="新增类别", name_en="New kind")
+    assert "新增类别" in _register(client)
+
+    orgs_services.organisation_create(
+        actor=None, kind="department", name="县城管局", territory=world.county, categories=["sanitation"]
+    )
+    assert "县城管局" in _register(client)
+
+
+def test_lists_are_shared_by_users_of_the_same_scope_and_not_across_scopes(world, client_for):
+    officer = _register(client_for(world.town_officer))
+    chief = _register(client_for(world.grid_chief_a))
+    assert f'<option value="{world.c2.pk}">' in officer
+    assert f'<option value="{world.c2.pk}">' not in chief  # a grid chief sees only their grid
