@@ -5,34 +5,51 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from civicgrid import access
-from civicgrid.core import registry
+from civicgrid.core import refcache, registry
+
+
+def _entries_for(user) -> tuple:
+    """(entry, label, url, module name, module label) of each page the user may open, in menu order.
+
+    The same for everyone holding the same permissions somewhere, so it is kept per process
+    (core/refcache.py) rather than rebuilt, with a URL reverse and a permission test per entry, on
+    every page.
+    """
+    held = frozenset(p.code for p in registry.permissions() if access.has_anywhere(user, p.code))
+
+    def build() -> tuple:
+        module_of = {id(e): (m.name, str(m.label)) for m in registry.manifests() for e in m.nav}
+        rows = []
+        for entry in registry.nav_entries():
+            if entry.permission not in held:
+                continue
+            try:
+                url = reverse(entry.url_name)
+            except NoReverseMatch:
+                continue
+            rows.append((entry, str(entry.label), url, *module_of.get(id(entry), ("", ""))))
+        return tuple(rows)
+
+    return refcache.remember("nav", held, build)
 
 
 def shell(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    module_of = {id(e): (m.name, m.label) for m in registry.manifests() for e in m.nav}
-    nav = []
-    for entry in registry.nav_entries():
-        if not access.has_anywhere(user, entry.permission):
-            continue
-        try:
-            url = reverse(entry.url_name)
-        except NoReverseMatch:
-            continue
-        nav.append(
-            {
-                "label": entry.label,
-                "url": url,
-                "icon": entry.icon,
-                "active": False,
-                "badge": entry.badge(user) if entry.badge else None,
-                "badge_id": "nav-badge-" + entry.url_name.replace(":", "-").replace("_", "-"),
-                "module": module_of.get(id(entry), ("", ""))[0],
-                "module_label": module_of.get(id(entry), ("", ""))[1],
-            }
-        )
+    nav = [
+        {
+            "label": label,
+            "url": url,
+            "icon": entry.icon,
+            "active": False,
+            "badge": entry.badge(user) if entry.badge else None,
+            "badge_id": "nav-badge-" + entry.url_name.replace(":", "-").replace("_", "-"),
+            "module": module,
+            "module_label": module_label,
+        }
+        for entry, label, url, module, module_label in _entries_for(user)
+    ]
     # The entry whose URL is the longest prefix of this page is the current one ("/cases/list/" is
     # "Cases", not "My queue" at "/cases/").
     matching = [
