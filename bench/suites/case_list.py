@@ -58,6 +58,10 @@ def run(ctx) -> dict:
         if 'class="case-row' not in body:
             raise RuntimeError("the case register served no rows: the benchmark would time an empty page")
         result["hello"] = run_wrk(base + "/bench/hello", seconds=ctx.seconds)
+        # The floor of any staff page (session read, user loaded), to show where the time goes.
+        result["hello_user"] = run_wrk(
+            base + "/bench/hello-user", headers={"Cookie": cookie}, seconds=ctx.seconds
+        )
         result["list"] = run_wrk(base + path, headers={"Cookie": cookie}, seconds=ctx.seconds)
     result["ratio"] = result["list"]["rps"] / result["hello"]["rps"] if result["hello"]["rps"] else 0
     return result
