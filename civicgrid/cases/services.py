@@ -160,7 +160,12 @@ def _snapshot(case: Case) -> dict:
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+    # The case's row only, and not its key: locking the joined category too would make every
+    # transition of that category's cases wait on each other (and deadlock with the foreign-key
+    # checks of intake at commit).
+    return (
+        Case.objects.select_for_update(of=("self",), no_key=True).select_related("category").get(pk=case.pk)
+    )
 
 
 @transaction.atomic
