@@ -18,6 +18,7 @@ _EXPORTS = {
     "grants",
     "has_anywhere",
     "has_perm_at",
+    "held_anywhere",
     "organisations",
     "perms_at",
     "reveal",

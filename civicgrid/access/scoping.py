@@ -78,6 +78,13 @@ def has_anywhere(user, perm: str) -> bool:
     return _is_superuser(user) or any(perm in g.perms for g in grants(user))
 
 
+def held_anywhere(user) -> frozenset[str]:
+    """Every permission the user holds somewhere (what the menu offers)."""
+    if _is_superuser(user):
+        return frozenset(p.code for p in registry.permissions())
+    return frozenset().union(*(g.perms for g in grants(user)))
+
+
 def roots(user, perm: str | None = None) -> list[str] | None:
     """Paths of the subtrees where the user holds `perm` (any role when None); None means everywhere."""
     if _is_superuser(user):

@@ -15,7 +15,7 @@ def _entries_for(user) -> tuple:
     (core/refcache.py) rather than rebuilt, with a URL reverse and a permission test per entry, on
     every page.
     """
-    held = frozenset(p.code for p in registry.permissions() if access.has_anywhere(user, p.code))
+    held = access.held_anywhere(user)
 
     def build() -> tuple:
         module_of = {id(e): (m.name, str(m.label)) for m in registry.manifests() for e in m.nav}

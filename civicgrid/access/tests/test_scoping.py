@@ -14,7 +14,7 @@ from civicgrid.accounts import services as accounts_services
 from civicgrid.accounts.models import User
 from civicgrid.accounts.roles import Role
 from civicgrid.audit.models import DataAccess
-from civicgrid.core import clock
+from civicgrid.core import clock, registry
 from civicgrid.core.errors import ApplicationError
 from civicgrid.orgs.models import Organisation
 from civicgrid.registry.models import Household, Resident
@@ -189,6 +189,12 @@ def test_permissions_add_up_only_where_the_assignments_cover(world):
     assert access.has_anywhere(chief, "registry.reveal")
     assert access.roots(chief, "registry.reveal") == [world.grid_a.path]
     assert access.roots(chief) == sorted([world.grid_a.path, world.grid_b.path])
+    # What the user holds somewhere is exactly what has_anywhere answers yes to.
+    codes = [p.code for p in registry.permissions()]
+    assert access.held_anywhere(chief) == {c for c in codes if access.has_anywhere(chief, c)}
+    assert "registry.reveal" in access.held_anywhere(chief)
+    assert "keypersons.view" not in access.held_anywhere(world.grid_worker_a)
+    assert access.held_anywhere(AnonymousUser()) == frozenset()
 
 
 def test_nested_assignments_are_counted_once(world):
