@@ -40,6 +40,21 @@ def _register(results: dict) -> list[str]:
         )
     queries = {s["queries"] for s in steps}
     first, last = steps[0], steps[-1]
+    cpu = last.get("cpu_ms")
+    floor = last.get("hello_user", {}).get("rps")
+    why = []
+    if cpu:
+        why.append(
+            f"- CPU per request in-process at {last['cases']:,} cases (least of 5 rounds of 20): bare hello "
+            f"{cpu['hello']} ms, logged-in hello {cpu['hello_user']} ms, register {cpu['list']} ms."
+        )
+    if floor and last["hello"]["rps"]:
+        share = floor / last["hello"]["rps"]
+        why.append(
+            f"- The logged-in hello alone, which reads the session and the user and renders nothing, runs at "
+            f"{share:.2f} of the bare hello{' (itself under the 0.25 target)' if share < 0.25 else ''}; "
+            f"the register runs at {last['list']['rps'] / floor:.2f} of the logged-in hello."
+        )
     slowdown = first["list"]["rps"] / last["list"]["rps"] if last["list"]["rps"] else None
     out += [
         "",
@@ -47,6 +62,7 @@ def _register(results: dict) -> list[str]:
         f"({'the same at every size' if len(queries) == 1 else '**not the same at every size**'}).",
         f"- Slowdown from {first['cases']:,} to {last['cases']:,} cases (req/s there ÷ req/s here): "
         f"{_n(slowdown, 2)}× (target ≤ 1.5×: {_ok(slowdown is not None and slowdown <= 1.5)}).",
+        *why,
         "",
     ]
     return out

@@ -2,12 +2,15 @@
 
 Both are served by one gunicorn with the same workers, loaded by wrk in the same run, so the ratio
 holds on a noisy machine. The queries of one page are captured in-process: their number, and whether
-any of them counts rows without a bound.
+any of them counts rows without a bound. The CPU time of one request is measured in-process too
+(the least of five rounds, which other load on the machine inflates least), for the three paths.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import time
 import urllib.request
 
 from bench.loadgen import run_wrk
@@ -47,10 +50,43 @@ def page_queries(path: str) -> dict:
     }
 
 
+def cpu_ms(path: str, cookie: str, *, rounds: int = 5, per_round: int = 20) -> float:
+    """CPU milliseconds of this process per request of `path`, through the WSGI handler (no server)."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = WSGIHandler()
+    route, _, query = path.partition("?")
+
+    def once() -> None:
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": route, "QUERY_STRING": query, "HTTP_COOKIE": cookie,
+            "HTTP_HOST": "127.0.0.1", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+            "wsgi.input": io.BytesIO(b""), "wsgi.url_scheme": "http", "wsgi.errors": io.StringIO(),
+        }  # fmt: skip
+        status = []
+        b"".join(app(environ, lambda s, h: status.append(s)))
+        if not status[0].startswith("200"):
+            raise RuntimeError(f"{path} answered {status[0]}")
+
+    once()
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.process_time()
+        for _ in range(per_round):
+            once()
+        best = min(best, (time.process_time() - start) / per_round * 1000)
+    return round(best, 2)
+
+
 def run(ctx) -> dict:
     path = _path()
     cookie = session_cookie(OFFICER)
     result = {"path": path, "workers": ctx.workers, **page_queries(path)}
+    result["cpu_ms"] = {
+        "hello": cpu_ms("/bench/hello", cookie),
+        "hello_user": cpu_ms("/bench/hello-user", cookie),
+        "list": cpu_ms(path, cookie),
+    }
     with gunicorn(ctx.env, workers=ctx.workers, log=ctx.log) as (base, _proc):
         request = urllib.request.Request(base + path, headers={"Cookie": cookie})
         with urllib.request.urlopen(request, timeout=60) as response:
