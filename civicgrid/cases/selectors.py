@@ -22,7 +22,7 @@ from civicgrid.cases.models import (
     State,
     Tier,
 )
-from civicgrid.core import clock, paths
+from civicgrid.core import clock, paths, refcache
 from civicgrid.core.pagination import Page, keyset_page
 from civicgrid.territory.models import Territory
 
@@ -58,13 +58,14 @@ def _filtered(user, filters: CaseFilters) -> QuerySet:
     elif filters.state:
         qs = qs.filter(state=filters.state)
     if filters.category:
-        qs = qs.filter(Q(category__code=filters.category) | Q(category__parent__code=filters.category))
+        qs = qs.filter(category_id__in=category_ids(filters.category))
     if filters.tier:
         qs = qs.filter(tier=filters.tier)
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
     if filters.department:
-        qs = qs.filter(assignments__department_id=filters.department, assignments__active=True)
+        active = CaseAssignment.objects.filter(department_id=filters.department, active=True)
+        qs = qs.filter(pk__in=active.values("case_id"))
     q = filters.q.strip()
     if q:
         qs = qs.filter(Q(code=q.upper()) | Q(title__contains=q) | Q(address__contains=q))
@@ -73,6 +74,17 @@ def _filtered(user, filters: CaseFilters) -> QuerySet:
     if filters.received_to:
         qs = qs.filter(created_at__lt=_day_start(filters.received_to, after=True))
     return qs
+
+
+def category_ids(code: str) -> tuple[int, ...]:
+    """A category and its children (a parent matches its children too), as ids the planner can count."""
+    return refcache.remember(
+        "category-ids",
+        code,
+        lambda: tuple(
+            Category.objects.filter(Q(code=code) | Q(parent__code=code)).values_list("pk", flat=True)
+        ),
+    )
 
 
 def _day_start(day, *, after: bool = False):
