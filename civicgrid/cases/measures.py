@@ -245,8 +245,9 @@ def _scoped_stats(user, node: Territory, period: Period):
     return qs.filter(paths.subtree_q("territory_path", node.path)).filter(period_q(period)).order_by()
 
 
-def _area_stats(user, node: Territory, period: Period, depth: int):
-    """Area rows at `depth` under `node` in `period`, or None where they cannot answer for this user.
+def _area_stats(user, node: Territory, period: Period, depth: int, dim: str, *, own: bool):
+    """Area rows of `dim` at `depth` in `period`: the node's own (`own`) or those under it. None where
+    they cannot answer for this user.
 
     They can when the depth is kept and the user sees the node's whole subtree: `access.check` has
     passed, so a user acting for no department holds `VIEW` over the node and everything below it.
@@ -255,14 +256,18 @@ def _area_stats(user, node: Territory, period: Period, depth: int):
     access.check(user, VIEW, node.path)
     if depth > AREA_DEPTH or access.organisations(user, VIEW):
         return None
-    qs = access.scope(user, CaseStatArea.objects.all(), VIEW).filter(depth=depth)
-    return qs.filter(paths.subtree_q("territory_path", node.path)).filter(period_q(period)).order_by()
+    place = Q(territory_path=node.path) if own else paths.subtree_q("territory_path", node.path)
+    where = Q(dim=dim, depth=depth) & place
+    # Each part of the period in full, so that every branch is one range of the row key's index.
+    q = Q(pk__in=[])
+    for grain, first, last in period_parts(period):
+        q |= where & Q(grain=grain, period__gte=first, period__lte=last)
+    return access.scope(user, CaseStatArea.objects.all(), VIEW).filter(q).order_by()
 
 
 def _node_stats(user, node: Territory, period: Period, dim: str):
     """The node's own rows of one dimension from `CaseStatArea`, or None (read `CaseStat`)."""
-    qs = _area_stats(user, node, period, paths.depth(node.path))
-    return None if qs is None else qs.filter(dim=dim, territory_path=node.path)
+    return _area_stats(user, node, period, paths.depth(node.path), dim, own=True)
 
 
 def _grouped(qs, group) -> dict:
@@ -272,9 +277,9 @@ def _grouped(qs, group) -> dict:
 
 def _by_territory(user, node: Territory, period: Period) -> list[Row]:
     width = len(node.path) + paths.STEP
-    area = _area_stats(user, node, period, paths.depth(node.path) + 1)
+    area = _area_stats(user, node, period, paths.depth(node.path) + 1, AreaDim.TOTAL, own=False)
     if area is not None:  # the children's rows, and the node's own for the cases placed on it
-        sums = _grouped(area.filter(dim=AreaDim.TOTAL), "territory_path")
+        sums = _grouped(area, "territory_path")
     else:
         sums = _grouped(_scoped_stats(user, node, period), Substr("territory_path", 1, width))
     rows = []

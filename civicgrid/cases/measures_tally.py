@@ -421,7 +421,13 @@ def stats_rebuild() -> dict[str, int]:
         rows += _insert_select(
             CaseStat, grouped, {"period": "t_period", **key, **counters}, constants={"grain": grain}
         )
-    return {"cases": cases, "rows": rows, "area_rows": _area_rebuild()}
+    area_rows = _area_rebuild()
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner takes the refilled tables for empty and reads them badly.
+        with connection.cursor() as cursor:
+            for model in (CaseTally, CaseStat, CaseStatArea):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return {"cases": cases, "rows": rows, "area_rows": area_rows}
 
 
 def _area_rebuild() -> int:
