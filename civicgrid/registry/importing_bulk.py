@@ -229,7 +229,9 @@ class BulkWriter:
                     first_active[c.house.pk] = household
             picked.append(household)
         for household, pk in zip(made, self._ids(Household, len(made)), strict=True):
-            household.update(id=pk, created_at=now, updated_at=now, status=HouseholdStatus.ACTIVE, notes="")
+            household.update(
+                id=pk, created_at=now, updated_at=now, status=HouseholdStatus.ACTIVE.value, notes=""
+            )
         return picked, made
 
     def _create(self, new: list, now) -> list[tuple]:
