@@ -281,6 +281,7 @@ def run(ctx) -> dict:
     db.ensure_database(IMPORT_URL, recreate=True)  # the imported people are not kept
     path.unlink()
     lite_path.unlink()
+    (lite_var / "civicgrid.sqlite3").unlink()
     return {
         "postgresql": pg,
         "sqlite": lite,
