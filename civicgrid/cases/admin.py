@@ -15,6 +15,7 @@ from civicgrid.cases.models import (
     CaseAssignment,
     CaseEvent,
     CaseStat,
+    CaseStatArea,
     CaseTally,
     Category,
     Deadline,
@@ -96,6 +97,12 @@ class FollowerAdmin(ReadOnly):
 @admin.register(CaseStat)
 class CaseStatAdmin(ReadOnly):
     list_display = ("territory_path", "grain", "period", "category_id", "department", "handler", "received")
+    show_full_result_count = False
+
+
+@admin.register(CaseStatArea)
+class CaseStatAreaAdmin(ReadOnly):
+    list_display = ("territory_path", "grain", "period", "dim", "value", "received")
     show_full_result_count = False
 
 
