@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -21,17 +24,19 @@ def gunicorn(env: dict, *, workers: int, threads: int = 1, log: Path | None = No
         "--log-level", "warning", "--timeout", "120",
     ]  # fmt: skip
     out = open(log, "a") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=out)
+    # Its own process group, so the workers go with the master even when it has to be killed.
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=out, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/bench/hello", 60)
         yield base, proc
     finally:
         proc.terminate()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
         if log:
             out.close()
 
