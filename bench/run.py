@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.run --scale county            # ~500 k residents, 1 M cases (3 years)
     .venv/bin/python -m bench.run --scale county --reuse    # the data of the last run; only measure
-    .venv/bin/python -m bench.run --scale city              # the county's people, 10 M cases (5 years)
+    .venv/bin/python -m bench.run --scale city              # ~4.7 M residents, 10 M cases (5 years)
 
 The case register is measured as the cases grow (10 k, 100 k, then the scale's total) on one database,
 each step against the same run's "hello world"; the peer (django-helpdesk) is loaded with the same
