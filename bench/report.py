@@ -160,6 +160,14 @@ def render(results: dict) -> str:
         "",
         f"Measured {dt.date.today().isoformat()}, scale `{results['scale']}`: "
         f"`.venv/bin/python -m bench.run --scale {results['scale']}`",
+        *(
+            [
+                f"(then, on the same data, measured again: {', '.join(results['merged'])}, with "
+                f"`--reuse --merge --only {','.join(results['merged'])}`)"
+            ]
+            if results.get("merged")
+            else []
+        ),
         "",
         "## Machine and data",
         "",

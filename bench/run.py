@@ -153,7 +153,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20, help="length of each load run (at most 120)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for us and the peer")
     parser.add_argument("--no-docs", action="store_true", help="print the figures, leave docs/ alone")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="with --reuse: measure --only these again, keep the last run's other figures",
+    )
     args = parser.parse_args()
+    if args.merge and not args.reuse:
+        parser.error("--merge measures again on the last run's data: give --reuse too")
+    if args.merge and {"case_list", "peer"} & set(args.only.split(",")):
+        parser.error("--merge is for the suites measured once on the full data, not the register's steps")
     spec = SCALES[args.scale]
     only = [s for s in args.only.split(",") if s]
     url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/cg_bench_{args.scale}")
@@ -171,7 +180,10 @@ def main() -> None:
         _people(ctx, spec, data)
     from bench.suites import case_list, dashboard, intake
 
-    results: dict = {"steps": []}
+    last = var / "results.json"
+    results: dict = json.loads(last.read_text()) if args.merge and last.exists() else {"steps": []}
+    if args.merge:
+        results["merged"] = sorted({*results.get("merged", []), *only})
     for step in spec["steps"]:
         if step < _case_count() and step != spec["steps"][-1]:
             # Data of an earlier run (--reuse) is past this step; it cannot be measured here honestly.
