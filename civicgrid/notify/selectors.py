@@ -14,6 +14,7 @@ from civicgrid.cases import workflow
 from civicgrid.cases.models import Case, Follower, Tier
 from civicgrid.core import paths, registry
 from civicgrid.core.pagination import Page, keyset_page
+from civicgrid.core.templatetags.counts import BADGE_MAX
 from civicgrid.notify.models import Notification
 from civicgrid.territory.models import Territory
 
@@ -98,8 +99,8 @@ def notification_list_for(user, *, cursor: str | None = None, unread_only: bool 
     return keyset_page(qs, order=("-id",), cursor=cursor, size=30)
 
 
-# A badge says "99+" beyond this (core/templatetags/counts.py), so no page counts a long backlog in full.
-UNREAD_SHOWN = 99
+# A badge says "99+" beyond this, so no page counts a long backlog in full.
+UNREAD_SHOWN = BADGE_MAX
 
 
 def unread_count(user) -> int:
