@@ -1,4 +1,5 @@
-"""`make bench`: make data at a scale on PostgreSQL, run the suite, write docs/benchmarks.md.
+"""`make bench`: make data at a scale on PostgreSQL, run the suite, write docs/benchmarks.md
+(docs/benchmarks-city.md for the city, docs/benchmarks-small.md for the small scale).
 
     .venv/bin/python -m bench.run --scale county            # ~500 k residents, 1 M cases (3 years)
     .venv/bin/python -m bench.run --scale county --reuse    # the data of the last run; only measure
@@ -145,6 +146,11 @@ def machine() -> dict:
     }
 
 
+def docs_name(scale: str) -> str:
+    """The county is the figures of record; other scales get their own page beside it."""
+    return "benchmarks.md" if scale == "county" else f"benchmarks-{scale}.md"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="county")
@@ -225,7 +231,7 @@ def main() -> None:
     text = report.render(results)
     print(text)
     if not args.no_docs:
-        (db.ROOT / "docs" / "benchmarks.md").write_text(text)
+        (db.ROOT / "docs" / docs_name(args.scale)).write_text(text)
 
 
 if __name__ == "__main__":
