@@ -9,6 +9,7 @@ the next sweep does the work.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.db import transaction
@@ -48,8 +49,9 @@ def open_round(
                 kind=kind,
                 round=last + 1,
                 tier=case.tier,
-                due_at=due,
-                warn_at=limits.warn_at(now, due),
+                # In UTC, as the database gives them back: the rows in hand answer the submission.
+                due_at=due.astimezone(dt.UTC),
+                warn_at=limits.warn_at(now, due).astimezone(dt.UTC),
             )
         )
     return Deadline.objects.bulk_create(made)

@@ -6,6 +6,7 @@ department (`assignments__department`), wherever they are.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -260,7 +261,12 @@ def categories_active() -> list[Category]:
 
 
 def category_by_code(code: str) -> Category | None:
-    return Category.objects.filter(code=(code or "").strip(), active=True).first()
+    """An active category, from the process's kept copy of it (every intake names one)."""
+    code = (code or "").strip()
+    found = refcache.remember(
+        "category-by-code", code, lambda: Category.objects.filter(code=code, active=True).first()
+    )
+    return copy.copy(found) if found is not None else None  # each caller its own instance
 
 
 def case_get_by_code_for(user, code: str, perm: str = VIEW) -> Case:
@@ -276,14 +282,18 @@ def case_get_by_code_for(user, code: str, perm: str = VIEW) -> Case:
 def case_detail_for(user, case: Case, *, new: bool = False) -> dict:
     """What a staff member sees of one case: both timelines, deadlines, departments, extensions.
 
-    `new`: the case was taken in by this very request, so it has no dispatch and no extension yet.
+    `new`: the case was taken in by this very request, so it has no dispatch and no extension yet,
+    and its timeline and deadlines are what `case_submit` wrote (`case.written`).
     """
     from civicgrid.cases.models import Extension
 
     if new:
-        return {
+        written = getattr(case, "written", None) or {
             "timeline": case_timeline(case, public_only=False),
             "deadlines": list(case.deadlines.order_by("round", "kind")),
+        }
+        return {
+            **written,
             "assignments": [],
             "extensions": [],
             "actions": allowed_actions(user, case, new=True),

@@ -38,17 +38,13 @@ from civicgrid.core.errors import ApplicationError
 from civicgrid.orgs.models import Organisation, OrgKind
 from civicgrid.registry.services import HOUSE_CODE_ALPHABET
 from civicgrid.territory.models import Territory
+from civicgrid.territory.selectors import levels_along
 from civicgrid.territory.services import territory_locate
 
 
 def new_code() -> str:
     """A tracking code: the date, then 8 random characters (40 bits: not guessable, easy to read out)."""
     return f"C{clock.today():%y%m%d}" + "".join(secrets.choice(HOUSE_CODE_ALPHABET) for _ in range(8))
-
-
-def _levels(case_path: str) -> dict[str, str]:
-    wanted = [*paths.ancestors(case_path), case_path]
-    return dict(Territory.objects.filter(path__in=wanted).values_list("path", "level"))
 
 
 def _department_ids(case: Case, *, active_only: bool = True) -> set[int]:
@@ -71,7 +67,7 @@ def case_facts(case: Case, *, new: bool = False) -> CaseFacts:
     return CaseFacts(
         ever_dispatched_to={d for d, _active in rows},
         dispatched_to={d for d, active in rows if active},
-        levels=_levels(case.territory_path),
+        levels=levels_along(case.territory_path),
     )
 
 
@@ -264,8 +260,10 @@ def case_submit(
         return existing  # the same submission won a race with this one
     if reporter_user is not None or reporter_resident is not None:
         Follower.objects.create(case=case, user=reporter_user, resident=reporter_resident)
-    _event(case, actor, "submit", before="", data={"channel": channel})
-    deadlines.open_round(case, start=case.created_at, first=True)
+    event = _event(case, actor, "submit", before="", data={"channel": channel})
+    opened = deadlines.open_round(case, start=case.created_at, first=True)
+    # What this submission wrote, so its answer is built without reading the rows back.
+    case.written = {"timeline": [event], "deadlines": sorted(opened, key=lambda d: (d.round, d.kind))}
     audit_record(
         actor=actor,
         action="case.submit",

@@ -11,9 +11,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from civicgrid.core import registry
+        from civicgrid.core import refcache, registry
+        from civicgrid.core.models import CalendarDay
 
         registry.autodiscover()
+        refcache.watch(CalendarDay)  # every deadline reads the calendar (core/calendar.py)
         connection_created.connect(_sqlite_wal, dispatch_uid="civicgrid-sqlite-wal")
 
 

@@ -1,23 +1,32 @@
 """The working-day calendar: Monday to Friday, minus public holidays, plus make-up working days (调休).
 
-Exceptions live in `CalendarDay` rows, read per question (one small range query), so an edit made in
-one process is seen by every other at once.
+Exceptions live in `CalendarDay` rows. Every new case asks for a deadline, so each process keeps the
+rows of the ranges it was asked about (core/refcache.py): an edit made in one process is seen here at
+once and by every other process when it commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from django.utils import timezone
 
+from civicgrid.core import refcache
 
-def _exceptions(first: dt.date, last: dt.date) -> dict[dt.date, str]:
+
+def _exceptions(first: dt.date, last: dt.date) -> Mapping[dt.date, str]:
     from civicgrid.core.models import CalendarDay
 
-    return dict(CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list("date", "kind"))
+    def build() -> Mapping[dt.date, str]:
+        rows = CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list("date", "kind")
+        return MappingProxyType(dict(rows))
+
+    return refcache.remember("calendar-exceptions", (first, last), build)
 
 
-def _working(day: dt.date, exceptions: dict[dt.date, str]) -> bool:
+def _working(day: dt.date, exceptions: Mapping[dt.date, str]) -> bool:
     kind = exceptions.get(day)
     if kind == "holiday":
         return False

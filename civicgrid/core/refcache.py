@@ -26,10 +26,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
 GENERATION_KEY = "civicgrid:refcache:generation"
-SIZE = 512  # built lists per process; one per distinct scope and language in use
+SIZE = 512  # built values per name and process; one per distinct scope and language in use
 
 _lock = threading.Lock()
-_built: OrderedDict[tuple, Any] = OrderedDict()
+# One bounded table per name, so values kept by the thousand (a place's ancestors) never push out
+# the few large lists of the busiest pages.
+_built: dict[str, OrderedDict[tuple, Any]] = {}
 _changes_here = 0  # changes made in this process, seen here at once, before any commit
 
 
@@ -42,21 +44,23 @@ def generation() -> str:
     return value
 
 
-def remember(name: str, parts: Hashable, build: Callable[[], Any]) -> Any:
+def remember(name: str, parts: Hashable, build: Callable[[], Any], *, size: int = SIZE) -> Any:
     """`build()`'s result for (name, parts, language), built once a generation in this process.
 
-    The result is shared between requests and threads: return immutable values (tuples, strings).
+    The result is shared between requests and threads: return immutable values (tuples, strings,
+    mapping proxies). `size` bounds how many values of this name a process keeps.
     """
-    key = (name, parts, get_language(), generation(), _changes_here)
+    key = (parts, get_language(), generation(), _changes_here)
     with _lock:
-        if key in _built:
-            _built.move_to_end(key)
-            return _built[key]
+        table = _built.setdefault(name, OrderedDict())
+        if key in table:
+            table.move_to_end(key)
+            return table[key]
     value = build()
     with _lock:
-        _built[key] = value
-        while len(_built) > SIZE:
-            _built.popitem(last=False)
+        table[key] = value
+        while len(table) > size:
+            table.popitem(last=False)
     return value
 
 

@@ -16,7 +16,7 @@ from civicgrid.core import paths, registry
 from civicgrid.core.pagination import Page, keyset_page
 from civicgrid.core.templatetags.counts import BADGE_MAX
 from civicgrid.notify.models import Notification
-from civicgrid.territory.models import Territory
+from civicgrid.territory.selectors import levels_along
 
 
 def _roles_holding(perm: str) -> list[str]:
@@ -37,9 +37,7 @@ def _users_by_path(path_list: list[str], perm: str) -> dict[str, set[int]]:
 
 def tier_node_path(case: Case, tier: str | None = None) -> str:
     """The path of the node the case's tier acts from (its grid, community, town...)."""
-    wanted = [*paths.ancestors(case.territory_path), case.territory_path]
-    levels = dict(Territory.objects.filter(path__in=wanted).values_list("path", "level"))
-    return workflow.tier_path(case.territory_path, tier or case.tier, levels)
+    return workflow.tier_path(case.territory_path, tier or case.tier, levels_along(case.territory_path))
 
 
 def tier_handler_ids(case: Case, tier: str | None = None, perm: str = "cases.handle") -> set[int]:

@@ -122,7 +122,7 @@ def test_a_new_case_is_answered_as_reading_it_back_would_show_it(api, world):
     assert made.json()["actions"]  # the buttons the grid worker may press on it
 
 
-INTAKE_QUERIES = 24  # token, grants, category, house, key, case, event, limits, audit, roll-ups, notice…
+INTAKE_QUERIES = 18  # token, grants, house, key, case, event, deadlines, audit, roll-ups, recipients, notice…
 
 
 def test_intake_costs_a_bounded_number_of_queries_and_a_repeat_writes_nothing(api, world):

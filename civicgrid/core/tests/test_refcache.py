@@ -68,3 +68,48 @@ def test_lists_are_shared_by_users_of_the_same_scope_and_not_across_scopes(world
     chief = _register(client_for(world.grid_chief_a))
     assert f'<option value="{world.c2.pk}">' in officer
     assert f'<option value="{world.c2.pk}">' not in chief  # a grid chief sees only their grid
+
+
+def test_deadlines_follow_a_holiday_added_after_the_calendar_was_read(django_assert_num_queries):
+    import datetime as dt
+
+    from civicgrid.core import calendar
+    from civicgrid.core.models import CalendarDay
+
+    friday = dt.datetime(2027, 3, 5, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert calendar.add_working_days(friday, 1).date() == dt.date(2027, 3, 8)  # Monday
+    with django_assert_num_queries(0):
+        calendar.add_working_days(friday, 1)  # kept
+    CalendarDay.objects.create(date=dt.date(2027, 3, 8), kind="holiday", name="测试假日")
+    assert calendar.add_working_days(friday, 1).date() == dt.date(2027, 3, 9)
+    CalendarDay.objects.filter(date=dt.date(2027, 3, 8)).delete()  # a queryset delete sends the signal too
+    assert calendar.add_working_days(friday, 1).date() == dt.date(2027, 3, 8)
+
+
+def test_the_levels_above_a_place_follow_a_move(world, django_assert_num_queries):
+    from civicgrid.territory.selectors import levels_along
+
+    levels = levels_along(world.grid_a.path)
+    assert levels[world.c1.path] == "community" and levels[world.grid_a.path] == "grid"
+    with django_assert_num_queries(0):
+        levels_along(world.grid_a.path)
+    new = territory_services.territory_create(
+        actor=world.town_officer, level="community", code="520602001009", name="新建社区", parent=world.town
+    )
+    territory_services.territory_move(actor=world.town_officer, node=world.grid_a, new_parent=new)
+    world.grid_a.refresh_from_db()
+    levels = levels_along(world.grid_a.path)
+    assert levels[new.path] == "community" and world.c1.path not in levels
+
+
+def test_a_category_looked_up_by_code_follows_the_catalogue_and_is_never_shared(world):
+    from civicgrid.cases.selectors import category_by_code
+
+    first, second = category_by_code("sanitation"), category_by_code(" sanitation ")
+    assert first.pk == second.pk and first is not second  # a caller may change its own copy
+    first.name_zh = "改过"
+    assert category_by_code("sanitation").name_zh != "改过"
+    Category.objects.filter(code="sanitation").update(active=False)  # no signal: a bulk update
+    Category.objects.get(code="sanitation").save()  # an admin's save is what moves the generation
+    assert category_by_code("sanitation") is None
+    assert category_by_code("no-such-code") is None
