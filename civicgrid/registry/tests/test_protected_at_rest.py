@@ -126,3 +126,19 @@ def test_the_audit_log_never_holds_the_plaintext(world):
     for _name, number, phone in [*PEOPLE, ("", "11010519491231002X", "13700001111")]:
         for secret in secrets_of(number, phone):
             assert secret.decode() not in logged
+
+
+def test_a_blind_index_keeps_its_unique_check_and_has_no_index_for_like(world):
+    from django.db import IntegrityError, transaction
+
+    first, second = add_people(world)[:2]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resident.objects.filter(pk=second.pk).update(id_number_hash=first.id_number_hash)
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Resident._meta.db_table)
+    on = lambda column: [  # noqa: E731
+        spec for spec in indexes.values() if spec["columns"] == [column] and (spec["index"] or spec["unique"])
+    ]
+    # One index each: exact matches only, so PostgreSQL keeps no second, pattern-ops copy to update.
+    assert len(on("id_number_hash")) == 1 and on("id_number_hash")[0]["unique"]
+    assert len(on("phone_hash")) == 1
