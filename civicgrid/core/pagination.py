@@ -36,6 +36,12 @@ def _decode(cursor: str) -> list | None:
     return values
 
 
+def count_upto(qs: QuerySet, upto: int | None) -> int:
+    """How many rows `qs` has, or `upto` when it has at least that many (the LIMIT goes inside the
+    COUNT, so a long backlog is not counted in full for a badge that says "99+")."""
+    return qs.count() if upto is None else qs[:upto].count()
+
+
 def keyset_page(qs: QuerySet, *, order: tuple[str, ...], cursor: str | None, size: int = 25) -> Page:
     """Rows ordered by `order` (a leading "-" means descending; the last field unique), after `cursor`.
 

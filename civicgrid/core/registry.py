@@ -21,7 +21,8 @@ class NavEntry:
     permission: str  # shown only to users holding it somewhere
     icon: str = ""
     order: int = 100
-    badge: Callable | None = None  # badge(user) → a count shown beside the entry (0 hides it)
+    # badge(user, upto=n) → a count shown beside the entry (0 hides it), counted no further than n.
+    badge: Callable | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from civicgrid.accounts.models import RoleAssignment
 from civicgrid.cases import workflow
 from civicgrid.cases.models import Case, Follower, Tier
 from civicgrid.core import paths, registry
-from civicgrid.core.pagination import Page, keyset_page
+from civicgrid.core.pagination import Page, count_upto, keyset_page
 from civicgrid.core.templatetags.counts import BADGE_MAX
 from civicgrid.notify.models import Notification
 from civicgrid.territory.selectors import levels_along
@@ -101,11 +101,11 @@ def notification_list_for(user, *, cursor: str | None = None, unread_only: bool 
 UNREAD_SHOWN = BADGE_MAX
 
 
-def unread_count(user) -> int:
+def unread_count(user, upto: int = UNREAD_SHOWN + 1) -> int:
     """Unread notifications, counted up to one past `UNREAD_SHOWN`."""
     if user is None or not user.is_authenticated:
         return 0
-    return _own(user).filter(read_at__isnull=True)[: UNREAD_SHOWN + 1].count()
+    return count_upto(_own(user).filter(read_at__isnull=True), upto)
 
 
 def notification_get_for(user, pk: int) -> Notification:

@@ -17,7 +17,7 @@ from civicgrid import access
 from civicgrid.accounts.models import RoleAssignment, User
 from civicgrid.accounts.roles import Role
 from civicgrid.core import clock, paths
-from civicgrid.core.pagination import Page, keyset_page
+from civicgrid.core.pagination import Page, count_upto, keyset_page
 from civicgrid.partywork.models import ContactLog, ContactPairing
 from civicgrid.partywork.periods import Period, week_of
 from civicgrid.partywork.permissions import CONTACT, PAIR, VIEW
@@ -237,10 +237,10 @@ def today_for_member(user, limit: int = 10) -> dict | None:
     return {"rows": rows[:limit], "more": len(rows) > limit, "week": week, "today": clock.today()}
 
 
-def not_contacted_count(user) -> int:
+def not_contacted_count(user, upto: int | None = None) -> int:
     week = week_of()
     qs = access.scope(user, ContactPairing.objects.filter(member_id=user.pk), CONTACT)
-    return in_force(qs).exclude(_contacted_in(week)).count()
+    return count_upto(in_force(qs).exclude(_contacted_in(week)), upto)
 
 
 def households_for_pairing(user, ids: list[int]) -> list[Household]:

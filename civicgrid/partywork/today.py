@@ -21,7 +21,7 @@ def chief_context(user) -> dict | None:
     return coverage.today_for_chief(user)
 
 
-def not_contacted_badge(user) -> int:
+def not_contacted_badge(user, upto: int) -> int:
     if not access.has_anywhere(user, CONTACT):
         return 0
-    return selectors.not_contacted_count(user)
+    return selectors.not_contacted_count(user, upto=upto)

@@ -7,10 +7,10 @@ SECRETARY_AND_CLERK = (Role.COMMUNITY_SECRETARY, Role.TOWN_OFFICER, Role.REGISTR
 REVIEWERS = (Role.GRID_CHIEF, Role.COMMUNITY_SECRETARY, Role.REGISTRY_CLERK)
 
 
-def _waiting_badge(user) -> int:
+def _waiting_badge(user, upto: int) -> int:
     from civicgrid.registry import selectors  # selectors import models: load them on use
 
-    return sum(selectors.waiting_counts_for(user).values())
+    return sum(selectors.waiting_counts_for(user, upto=upto).values())
 
 
 def _today_context(user) -> dict | None:

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from civicgrid import access
 from civicgrid.core import clock, idcard, paths, refcache
-from civicgrid.core.pagination import Page, keyset_page
+from civicgrid.core.pagination import Page, count_upto, keyset_page
 from civicgrid.core.protected import blind_index
 from civicgrid.registry.models import (
     House,
@@ -256,11 +256,11 @@ def correction_queue_for(
     )
 
 
-def waiting_counts_for(user) -> dict[str, int]:
+def waiting_counts_for(user, upto: int | None = None) -> dict[str, int]:
     """How many self-registrations and corrections wait where the user reviews: two counts."""
     return {
-        "registrations": _waiting(user, SelfRegistration.objects.all(), None).count(),
-        "corrections": _waiting(user, RegistryCorrection.objects.all(), None).count(),
+        "registrations": count_upto(_waiting(user, SelfRegistration.objects.all(), None), upto),
+        "corrections": count_upto(_waiting(user, RegistryCorrection.objects.all(), None), upto),
     }
 
 

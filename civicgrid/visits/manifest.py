@@ -12,10 +12,10 @@ def _today_context(user):
     return today_context(user)
 
 
-def _overdue_badge(user) -> int:
+def _overdue_badge(user, upto: int) -> int:
     from civicgrid.visits.selectors import overdue_count_for
 
-    return overdue_count_for(user)
+    return overdue_count_for(user, upto=upto)
 
 
 COMMUNITY_STAFF = (Role.COMMUNITY_SECRETARY, Role.TWO_COMMITTEES, Role.STATIONED_CADRE)

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from civicgrid import access
 from civicgrid.core import clock, paths
-from civicgrid.core.pagination import Page, keyset_page
+from civicgrid.core.pagination import Page, count_upto, keyset_page
 from civicgrid.registry.models import Household, HouseholdStatus
 from civicgrid.territory.models import Territory
 from civicgrid.visits import rules
@@ -113,10 +113,10 @@ def due_counts_for(user) -> dict[str, int]:
     }
 
 
-def overdue_count_for(user) -> int:
+def overdue_count_for(user, upto: int | None = None) -> int:
     if not access.has_anywhere(user, LOG):
         return 0
-    return _due_scope(user).filter(due_on__lt=clock.today()).count()
+    return count_upto(_due_scope(user).filter(due_on__lt=clock.today()), upto)
 
 
 def due_get_for(user, pk: int) -> VisitDue:

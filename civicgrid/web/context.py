@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 
 from civicgrid import access
 from civicgrid.core import refcache, registry
+from civicgrid.core.templatetags.counts import BADGE_MAX
 
 
 def _entries_for(user) -> tuple:
@@ -43,7 +44,7 @@ def shell(request) -> dict:
             "url": url,
             "icon": entry.icon,
             "active": False,
-            "badge": entry.badge(user) if entry.badge else None,
+            "badge": entry.badge(user, upto=BADGE_MAX + 1) if entry.badge else None,
             "badge_id": "nav-badge-" + entry.url_name.replace(":", "-").replace("_", "-"),
             "module": module,
             "module_label": module_label,

@@ -25,7 +25,8 @@ def test_a_member_sees_their_households_not_contacted_this_week(paired, django_a
     assert [p.household_id for p in context["rows"]] == [paired.households["a2"].pk]
     html = render_to_string("partywork/_today_member.html", context)
     assert paired.households["a2"].number in html and paired.households["a"].number not in html
-    assert today.not_contacted_badge(paired.member_a) == 1
+    assert today.not_contacted_badge(paired.member_a, upto=100) == 1
+    assert today.not_contacted_badge(paired.member_a2, upto=100) == 0
 
 
 def test_a_member_without_pairings_and_staff_see_no_member_section(paired):

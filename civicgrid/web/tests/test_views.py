@@ -175,3 +175,25 @@ def test_expired_assignment_grants_nothing(world, client_for):
     assignment.save()
     url = reverse("registry:household_detail", args=[world.households["a"].pk])
     assert client_for(world.grid_chief_a).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["grid_chief_a", "secretary", "town_officer"])
+def test_the_menu_badges_never_count_a_backlog_in_full(world, client_for, who):
+    """Every page shows the menu: each badge's COUNT stops one past what "99+" shows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from civicgrid.core.registry import nav_entries
+    from civicgrid.core.templatetags.counts import BADGE_MAX
+
+    badged = [entry for entry in nav_entries() if entry.badge]
+    assert len(badged) >= 4  # inbox, visits due, the registry's review, party members' households
+    client = client_for(getattr(world, who))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("notify:inbox")).status_code == 200  # a page with only the menu's counts
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    badge_tables = ("notify_notification", "visits_visitdue", "registry_selfregistration",
+                    "registry_registrycorrection", "partywork_contactpairing")  # fmt: skip
+    badge_counts = [sql for sql in counts if any(f'"{t}"' in sql for t in badge_tables)]
+    assert badge_counts
+    assert all(f"LIMIT {BADGE_MAX + 1}" in sql for sql in badge_counts), badge_counts
