@@ -38,7 +38,7 @@ def mark_read(request, pk: int):
         return render(
             request,
             "notify/_read.html",
-            {"n": notification, "unread": selectors.unread_count(request.user)},
+            {"rows": [notification], "unread": selectors.unread_count(request.user)},
         )
     return redirect("notify:inbox")
 
