@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
@@ -33,15 +34,35 @@ _lock = threading.Lock()
 # the few large lists of the busiest pages.
 _built: dict[str, OrderedDict[tuple, Any]] = {}
 _changes_here = 0  # changes made in this process, seen here at once, before any commit
+_request = threading.local()  # the generation as this thread's current request first read it
 
 
 def generation() -> str:
+    """The shared generation, read from the cache once per request (a page asks for several lists;
+    Redis would be a round trip each). Outside a request (workers, the sweep) it is read each time."""
+    seen = getattr(_request, "generation", None)
+    if seen is not None:
+        return seen
     value = cache.get(GENERATION_KEY)
     if value is None:
         value = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, value, timeout=None):
             value = cache.get(GENERATION_KEY) or value
+    if getattr(_request, "active", False):
+        _request.generation = value
     return value
+
+
+def _request_started(**kwargs) -> None:
+    _request.active, _request.generation = True, None
+
+
+def _request_finished(**kwargs) -> None:
+    _request.active, _request.generation = False, None
+
+
+request_started.connect(_request_started, dispatch_uid="refcache-request-started")
+request_finished.connect(_request_finished, dispatch_uid="refcache-request-finished")
 
 
 def remember(name: str, parts: Hashable, build: Callable[[], Any], *, size: int = SIZE) -> Any:
@@ -65,6 +86,7 @@ def remember(name: str, parts: Hashable, build: Callable[[], Any], *, size: int 
 
 
 def _new_generation() -> None:
+    _request.generation = None
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
@@ -87,6 +109,7 @@ def forget() -> None:
     """Drop this process's lists (tests, which roll back rows that no signal reports)."""
     with _lock:
         _built.clear()
+    _request.generation = None
     cache.delete(GENERATION_KEY)
 
 

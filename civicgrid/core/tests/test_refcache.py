@@ -113,3 +113,21 @@ def test_a_category_looked_up_by_code_follows_the_catalogue_and_is_never_shared(
     Category.objects.get(code="sanitation").save()  # an admin's save is what moves the generation
     assert category_by_code("sanitation") is None
     assert category_by_code("no-such-code") is None
+
+
+def test_a_page_reads_the_shared_generation_once_and_sees_a_change_made_elsewhere_next_time(
+    world, client_for, monkeypatch
+):
+    reads = []
+    real_get = refcache.cache.get
+    monkeypatch.setattr(
+        refcache.cache, "get", lambda key, *a, **k: reads.append(key) or real_get(key, *a, **k)
+    )
+    client = client_for(world.town_officer)
+    assert world.c1.name in _register(client)  # the register asks for several kept lists
+    assert reads.count(refcache.GENERATION_KEY) == 1
+    # Another process renames the place and commits: its new generation reaches this one's next page.
+    type(world.c1).objects.filter(pk=world.c1.pk).update(name="别处改名")  # no signal here
+    refcache._new_generation()
+    assert "别处改名" in _register(client)
+    assert reads.count(refcache.GENERATION_KEY) == 2
