@@ -168,6 +168,8 @@ def render(results: dict) -> str:
             if results.get("merged")
             else []
         ),
+        # Conditions of the run the figures cannot show, given with `--note` by whoever ran it.
+        *([""] + [f"Note on this run: {note}" for note in results["notes"]] if results.get("notes") else []),
         "",
         "## Machine and data",
         "",

@@ -164,6 +164,12 @@ def main() -> None:
         action="store_true",
         help="with --reuse: measure --only these again, keep the last run's other figures",
     )
+    parser.add_argument(
+        "--note",
+        action="append",
+        default=[],
+        help="a condition of this run the figures cannot show (printed in docs/; kept by --merge)",
+    )
     args = parser.parse_args()
     if args.merge and not args.reuse:
         parser.error("--merge measures again on the last run's data: give --reuse too")
@@ -190,6 +196,7 @@ def main() -> None:
     results: dict = json.loads(last.read_text()) if args.merge and last.exists() else {"steps": []}
     if args.merge:
         results["merged"] = sorted({*results.get("merged", []), *only})
+    results["notes"] = [*results.get("notes", []), *args.note] if args.merge else list(args.note)
     for step in spec["steps"]:
         if step < _case_count() and step != spec["steps"][-1]:
             # Data of an earlier run (--reuse) is past this step; it cannot be measured here honestly.
