@@ -103,7 +103,8 @@ def _rebuild_stats(data: dict) -> None:
 
     _say("== rebuilding the roll-up from the raw rows")
     t0 = time.monotonic()
-    data["rebuild"] = {**stats_rebuild(), "seconds": round(time.monotonic() - t0, 1)}
+    counts = stats_rebuild(lambda text: _say(f"  {text}"))
+    data["rebuild"] = {**counts, "seconds": round(time.monotonic() - t0, 1)}
     with connection.cursor() as c:
         c.execute("ANALYZE")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -387,8 +388,13 @@ def _insert_select(model, qs: QuerySet, columns: dict[str, str], constants: dict
 
 
 @transaction.atomic
-def stats_rebuild() -> dict[str, int]:
-    """Recompute every tally from the raw rows, then the roll-up from the tallies. Safe while in use."""
+def stats_rebuild(progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Recompute every tally from the raw rows, then the roll-up from the tallies. Safe while in use.
+
+    `progress(text)` hears each step as it starts: at ten million cases the whole takes about half
+    an hour (docs/benchmarks-city.md), and transitions wait for it.
+    """
+    say = progress or (lambda text: None)
     _lock_tables()
     CaseStatArea.objects.all().delete()
     CaseStat.objects.all().delete()
@@ -400,6 +406,7 @@ def stats_rebuild() -> dict[str, int]:
         "handler": "t_handler",
     }
     counters = {name: f"t_{name}" for name in COUNTERS}
+    say("1/5 each case's tally, from the raw rows")
     cases = _insert_select(
         CaseTally, tallies(Case.objects.all()), {"case_id": "t_case", "day": "t_day", **key, **counters}
     )
@@ -412,15 +419,17 @@ def stats_rebuild() -> dict[str, int]:
     }
     sums = {f"t_{name}": Sum(name) for name in COUNTERS}
     periods = (
-        (StatGrain.DAY, F("day")),
-        (StatGrain.MONTH, TruncMonth("day")),
-        (StatGrain.YEAR, TruncYear("day")),
+        (StatGrain.DAY, F("day"), "day"),
+        (StatGrain.MONTH, TruncMonth("day"), "month"),
+        (StatGrain.YEAR, TruncYear("day"), "year"),
     )
-    for grain, period in periods:
+    for step, (grain, period, name) in enumerate(periods, start=2):
+        say(f"{step}/5 rows by {name}, from {cases:,} tallies")
         grouped = CaseTally.objects.order_by().values(**group, t_period=period).annotate(**sums)
         rows += _insert_select(
             CaseStat, grouped, {"period": "t_period", **key, **counters}, constants={"grain": grain}
         )
+    say(f"5/5 the areas' rows, from {rows:,} statistic rows")
     area_rows = _area_rebuild()
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner takes the refilled tables for empty and reads them badly.
