@@ -12,28 +12,18 @@ import os
 import time
 
 from bench import db
+from bench.mixed.officer_filters import register_filters
 from bench.run import _django
 
 PERSONAS = ("town_officer", "community_secretary", "grid_chief", "department_handler")
-PERIODS = ("", "period=this_year")
+PERIODS = ("", "period=this_year")  # of the mixed load's periods, the widest two
 
 
 def filters() -> list[str]:
-    # The mixed load's own list (bench/mixed/locustfile.py), with the catalogue's first categories.
-    from civicgrid.cases.models import Category
+    from civicgrid.cases.selectors import categories_active
 
-    codes = list(Category.objects.filter(parent__isnull=True, active=True).values_list("code", flat=True))
-    return [
-        "",
-        "state=open",
-        "state=overdue",
-        "state=closed",
-        "state=handling",
-        "tier=community",
-        "channel=hotline_12345",
-        *(f"category={code}" for code in codes[:6]),
-        *(f"state=closed&category={code}" for code in codes[:3]),
-    ]
+    # The mixed load's own list, with the same categories its plan names (bench/suites/mixed.py).
+    return register_filters([c.code for c in categories_active() if c.parent_id is None])
 
 
 def main() -> None:

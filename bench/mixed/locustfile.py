@@ -22,6 +22,7 @@ from pathlib import Path
 
 import requests
 from locust import HttpUser, User, between, constant_pacing, events, task
+from officer_filters import PERIODS, register_filters  # beside this file: locust puts its folder on the path
 
 PLAN = json.loads(Path(os.environ["MIXED_PLAN"]).read_text())
 
@@ -41,19 +42,7 @@ TIMEOUT = 30  # seconds; an answer slower than this is a failure, not a latency
 # What a refused form or API call says: a field's error, a page's error message, the API's message.
 ERROR = re.compile(r'(?:role="alert">|"message": ?")([^<"]+)')
 
-# Filters an officer sets on the register: open work, what is late, one category, what came in by phone.
-REGISTER_FILTERS = [
-    "",
-    "state=open",
-    "state=overdue",
-    "state=closed",
-    "state=handling",
-    "tier=community",
-    "channel=hotline_12345",
-    *(f"category={code}" for code in PLAN["categories"][:6]),
-    *(f"state=closed&category={code}" for code in PLAN["categories"][:3]),
-]
-PERIODS = ["", "period=this_month", "period=last_month", "period=this_year"]
+REGISTER_FILTERS = register_filters(PLAN["categories"])
 FINDINGS = ["家中一切正常", "老人身体尚可，子女每周探望", "楼道堆放杂物，已提醒清理", "反映楼下路灯不亮"]
 REPORTS = [
     "楼道灯坏了一个星期，晚上看不见台阶",
