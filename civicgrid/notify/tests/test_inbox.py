@@ -143,3 +143,20 @@ def test_a_long_unread_backlog_is_counted_only_up_to_what_the_badge_shows(world,
     assert counts and all("LIMIT 100" in sql for sql in counts)
     inbox = client.get("/notifications/").text
     assert "超过 99 条未读" in inbox  # the reader's language is Chinese here
+
+
+def test_an_item_escapes_what_its_text_carries_and_keeps_its_form(world, client_for):
+    case = _case_for_the_grid_chief(world)
+    Notification.objects.create(
+        recipient=world.grid_chief_a,
+        kind="assigned",
+        case=case,
+        text_code="assigned.department",
+        params={"code": case.code, "tier": "grid", "department": '<script>alert("x")</script>'},
+    )
+    page = client_for(world.grid_chief_a).get("/notifications/").text
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    mine = Notification.objects.filter(recipient=world.grid_chief_a)
+    assert page.count('name="csrfmiddlewaretoken"') >= mine.count()  # one form per unread item
+    assert all(f'id="notification-{n.pk}"' in page for n in mine)
