@@ -534,3 +534,25 @@ def test_a_custom_period_with_the_last_day_first_is_refused():
     with pytest.raises(ApplicationError) as refused:
         period_of("custom", start=dt.date(2026, 3, 5), end=dt.date(2026, 3, 1))
     assert refused.value.field == "end"
+
+
+def test_a_roll_up_change_of_more_rows_than_one_statement_holds_is_added_and_taken_away_whole(world):
+    from civicgrid.cases.measures_tally import STAT_KEY, upsert
+
+    category = Category.objects.get(code="sanitation").pk
+    first = dt.date(2026, 1, 1)
+    moves = {
+        (StatGrain.DAY, first + dt.timedelta(days=n % 400), world.grid_a.path, category, n, 0): [
+            1,
+            0,
+            *[n % 2] * (len(COUNTERS) - 2),
+        ]
+        for n in range(1, 1_201)
+    }
+    upsert(CaseStat, STAT_KEY, moves)
+    rows = CaseStat.objects.filter(handler=0, department__gt=0)
+    assert rows.count() == 1_200
+    assert sum(rows.values_list("resolved", flat=True)) == 600
+    assert rows.get(department=401).period == first + dt.timedelta(days=1)
+    upsert(CaseStat, STAT_KEY, {key: [-n for n in deltas] for key, deltas in moves.items()})
+    assert not rows.exists()  # rows left counting nothing are gone
