@@ -60,7 +60,7 @@ from civicgrid.cases.models import (
     StatGrain,
     Tier,
 )
-from civicgrid.core import paths
+from civicgrid.core import paths, registry
 
 log = logging.getLogger(__name__)
 
@@ -352,8 +352,13 @@ def _save(case_id: int, tally: Tally, existing: CaseTally | None) -> None:
         CaseTally.objects.filter(case_id=case_id).update(**fields)
 
 
+@registry.writes_shared_rows
 def case_changed(*, case: Case, action: str = "", **_payload) -> None:
-    """Subscriber of `case.changed`: runs inside the transition's transaction, after its changes."""
+    """Subscriber of `case.changed`: runs inside the transition's transaction, after its changes.
+
+    The roll-up rows of a county's totals are shared by all its cases: they are written last (the
+    case's own tally first, this subscriber after the others), to be held locked as briefly as can be.
+    """
     new = tally_of(case.pk)
     if new is None:
         return
@@ -365,8 +370,8 @@ def case_changed(*, case: Case, action: str = "", **_payload) -> None:
     old = _stored(existing) if existing is not None else None
     if old == new:
         return
-    apply_change(old, new)
     _save(case.pk, new, existing)
+    apply_change(old, new)
 
 
 def _area_split() -> dict[str, tuple]:

@@ -99,12 +99,23 @@ _manifests: dict[str, Manifest] = {}
 _subscribers: dict[str, list[Callable]] = defaultdict(list)
 
 
+def writes_shared_rows(handler: Callable) -> Callable:
+    """Mark a subscriber that writes rows nearly every transaction shares (a county's roll-up totals).
+
+    Marked subscribers run after the others, so the shared rows stay locked only from their write to
+    the commit, not through the other subscribers' work: otherwise concurrent intakes queue on them.
+    """
+    handler.writes_shared_rows = True
+    return handler
+
+
 def register(manifest: Manifest) -> Manifest:
     if manifest.name in _manifests:
         return _manifests[manifest.name]
     _manifests[manifest.name] = manifest
     for event, handlers in manifest.subscriptions.items():
         _subscribers[event].extend(handlers)
+        _subscribers[event].sort(key=lambda h: getattr(h, "writes_shared_rows", False))  # stable
     return manifest
 
 
