@@ -182,6 +182,10 @@ def role_permissions() -> dict[str, frozenset[str]]:
 
 
 def publish(event: str, **payload) -> None:
-    """Deliver a domain event to the subscribers declared in manifests. Call after commit."""
+    """Deliver a domain event to the subscribers declared in manifests, in the caller's transaction.
+
+    Publish inside the transaction when subscribers must change with it or not at all (the roll-up on
+    `case.changed`); through `transaction.on_commit` when they only react to what was committed.
+    """
     for handler in _subscribers.get(event, []):
         handler(**payload)
