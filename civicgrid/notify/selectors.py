@@ -101,11 +101,23 @@ def notification_list_for(user, *, cursor: str | None = None, unread_only: bool 
 UNREAD_SHOWN = BADGE_MAX
 
 
+# Where the count is kept on the request's user: the menu's badge and the inbox page both show it.
+UNREAD_MEMO = "_notify_unread"
+
+
 def unread_count(user, upto: int = UNREAD_SHOWN + 1) -> int:
-    """Unread notifications, counted up to one past `UNREAD_SHOWN`."""
+    """Unread notifications, counted up to one past `UNREAD_SHOWN`, once a request for each `upto`
+    (marking read forgets it: `forget_unread`)."""
     if user is None or not user.is_authenticated:
         return 0
-    return count_upto(_own(user).filter(read_at__isnull=True), upto)
+    memo = user.__dict__.setdefault(UNREAD_MEMO, {})
+    if upto not in memo:
+        memo[upto] = count_upto(_own(user).filter(read_at__isnull=True), upto)
+    return memo[upto]
+
+
+def forget_unread(user) -> None:
+    user.__dict__.pop(UNREAD_MEMO, None)
 
 
 def notification_get_for(user, pk: int) -> Notification:

@@ -185,8 +185,10 @@ def notification_mark_read(*, actor, notification: Notification) -> Notification
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
             read_at=notification.read_at
         )
+        selectors.forget_unread(actor)
     return notification
 
 
 def notification_mark_all_read(*, actor) -> int:
+    selectors.forget_unread(actor)
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=clock.now())

@@ -160,3 +160,34 @@ def test_an_item_escapes_what_its_text_carries_and_keeps_its_form(world, client_
     mine = Notification.objects.filter(recipient=world.grid_chief_a)
     assert page.count('name="csrfmiddlewaretoken"') >= mine.count()  # one form per unread item
     assert all(f'id="notification-{n.pk}"' in page for n in mine)
+
+
+def test_the_inbox_page_counts_the_unread_once_for_its_heading_and_the_menu(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _case_for_the_grid_chief(world)
+    _case_for_the_grid_chief(world)
+    client = client_for(world.grid_chief_a)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/notifications/").text
+    counts = [
+        q for q in captured.captured_queries if "COUNT(" in q["sql"] and "notify_notification" in q["sql"]
+    ]
+    assert len(counts) == 1
+    assert 'id="nav-badge-notify-inbox" class="badge nav-badge">2</span>' in page
+    assert "2 条未读" in page
+
+
+def test_a_count_kept_for_the_request_is_forgotten_when_the_reader_marks_read(world):
+    from civicgrid.notify import selectors, services
+
+    _case_for_the_grid_chief(world)
+    _case_for_the_grid_chief(world)
+    reader = world.grid_chief_a
+    assert selectors.unread_count(reader) == 2
+    first = Notification.objects.filter(recipient=reader).first()
+    services.notification_mark_read(actor=reader, notification=first)
+    assert selectors.unread_count(reader) == 1
+    services.notification_mark_all_read(actor=reader)
+    assert selectors.unread_count(reader) == 0
