@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
 import time
@@ -31,19 +30,10 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from bench.suites.intake import _setup
+    from bench.suites.intake import _setup, submission
 
     token, house = _setup()
-    body = json.dumps(
-        {
-            "channel": "hotline_12345",
-            "category": "sanitation",
-            "description": "楼下垃圾桶满了，三天没有清运",
-            "house_code": house,
-            "reporter_name": "王先生",
-            "reporter_phone": "13812345678",
-        }
-    )
+    body = submission(house)
     client = Client(HTTP_HOST="127.0.0.1")
     run = time.time_ns()
 

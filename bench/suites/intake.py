@@ -47,6 +47,21 @@ def _setup() -> tuple[str, str]:
     return raw, house.house_code
 
 
+def submission(house: str) -> str:
+    """The body every benchmark submission posts: a hotline call about a house's rubbish."""
+    return json.dumps(
+        {
+            "channel": "hotline_12345",
+            "category": "sanitation",
+            "description": "楼下垃圾桶满了，三天没有清运",
+            "house_code": house,
+            "reporter_name": "王先生",
+            "reporter_phone": "13812345678",
+        },
+        ensure_ascii=False,
+    )
+
+
 def _sweep_to_idle(limit: int = 200) -> int:
     """Passes of the sweep until one finds nothing to do: deadlines that fell due while the data was
     made and measured are a backlog a running deployment would not have. The timed window then
@@ -64,17 +79,7 @@ def run(ctx) -> dict:
 
     token, house = _setup()
     sweep_passes = _sweep_to_idle()
-    body = json.dumps(
-        {
-            "channel": "hotline_12345",
-            "category": "sanitation",
-            "description": "楼下垃圾桶满了，三天没有清运",
-            "house_code": house,
-            "reporter_name": "王先生",
-            "reporter_phone": "13812345678",
-        },
-        ensure_ascii=False,
-    )
+    body = submission(house)
     script = Path(tempfile.mkdtemp(prefix="cg-intake-")) / "intake.lua"
     script.write_text(LUA % {"prefix": f"bench{time.time_ns()}", "body": body, "token": token})
     before = Case.objects.count()
