@@ -201,7 +201,9 @@ def _ahead(teams, counts) -> None:
                 continue
             starts = _at(day, 19)
             if starts + dt.timedelta(hours=2) <= now:
-                starts = now + dt.timedelta(minutes=20)  # the demo was loaded late in the evening
+                # Loaded late in the evening: tonight's shift is under way, so it is still today's
+                # shift whatever the hour (one starting later could fall on tomorrow).
+                starts = now - dt.timedelta(hours=1)
             members = list(team.members.filter(left_at__isnull=True))
             services.shift_plan(
                 actor=team.leader,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from civicgrid.core import clock, registry
 from civicgrid.demo import patrols as demo_patrols
@@ -41,3 +42,17 @@ def test_the_demo_patrols_load_once_through_the_services(django_user_model, cate
     )
     assert today_context(leader)["mine"]  # tonight's shift is on the leader's today page
     assert "patrols" in {s.name for s in registry.sweeps()}
+
+
+@pytest.mark.parametrize("hour, minute", [(21, 30), (23, 50)])
+def test_a_demo_loaded_late_at_night_still_has_tonights_shift_today(
+    django_user_model, categories, hour, minute
+):
+    local_now = timezone.localtime(clock.now())
+    late = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    with clock.moved(late - local_now):
+        demo_load(scale="small", seed=1)
+        demo_patrols.load(seed=1)
+        leader = django_user_model.objects.get(username="party_member")
+        mine = today_context(leader)["mine"]
+        assert any(a.shift.starts_at <= clock.now() < a.shift.ends_at for a in mine)
