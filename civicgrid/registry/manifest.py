@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.accounts.roles import GRID_STAFF, LEADERS, STAFF, Role
 from civicgrid.core.registry import Export, Manifest, NavEntry, Permission, TodaySection, register
@@ -25,7 +26,7 @@ def _today_context(user) -> dict | None:
 manifest = register(
     Manifest(
         name="registry",
-        label=_("Household registry"),
+        label=pgettext_lazy("menu", "Registry"),  # short, for a desktop menu bar that fits on one line
         nav=[
             NavEntry(_("Households"), "registry:household_list", "registry.view", icon="home", order=20),
             NavEntry(_("Residents"), "registry:resident_list", "registry.view", icon="person", order=21),

@@ -61,3 +61,21 @@ def test_secretary_finds_and_edits_a_household_on_a_phone(live_server, world, ph
 
     world.households["b"].refresh_from_db()
     assert world.households["b"].notes == f"visited ({lang})"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_officers_menu_fits_on_one_line_of_a_desktop_screen(live_server, world, browser, lang):
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 800},
+        extra_http_headers={"Accept-Language": "zh-CN,zh" if lang == "zh" else "en-US,en"},
+    )
+    page = ctx.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "town_officer")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit].primary").click()
+    expect(page.get_by_role("navigation", name=TEXT[lang]["nav"])).to_be_visible()
+    tops = page.evaluate("[...document.querySelectorAll('.nav > *')].map(e => e.getBoundingClientRect().top)")
+    ctx.close()
+    assert len(tops) >= 10  # an officer's menu is the longest: the test is about that one
+    assert len(set(tops)) == 1, tops
