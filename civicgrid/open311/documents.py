@@ -110,13 +110,14 @@ def request(row: PublicRequest) -> dict:
     shown = row.channel in PUBLIC_TEXT_CHANNELS and not row.anonymous
     broad, centre = _approximate(row.places)
     description, media_url = split_media(row.description) if shown else (None, None)
-    house_code = row.house_code if shown else None
-    address = (row.address or row.house_address or "") if shown else ""
+    # A house is a household's home: its code opens the door plate's page, which names the address
+    # down to the room, and its point is its building. So neither is published, nor the house's
+    # address that the case took when none was typed; an address typed by the reporter is.
+    typed = row.address if row.address and row.address != row.house_address else ""
+    address = typed if shown else ""
     point = None
     if shown and row.lon is not None and row.lat is not None:
         point = (row.lon, row.lat)
-    elif house_code and row.house_lon is not None and row.house_lat is not None:
-        point = (row.house_lon, row.house_lat)
     point = point or centre
     is_open = row.state in OPEN_STATES
     notice = None
@@ -141,7 +142,7 @@ def request(row: PublicRequest) -> dict:
         "updated_datetime": w3((row.resolved_at if resolved else None) or row.updated_at),
         "expected_datetime": w3(row.expected),
         "address": address or ", ".join(p.name for p in broad) or None,
-        "address_id": house_code,
+        "address_id": None,
         "zipcode": None,
         "lat": round(point[1], 6) if point else None,
         "long": round(point[0], 6) if point else None,
@@ -156,4 +157,6 @@ def created(case: Case, *, respond_by: dt.datetime | None) -> dict:
             "tier": Tier(case.tier).label,
             "date": _day(respond_by),
         }
-    return {"service_request_id": str(case.pk), "service_notice": notice, "account_id": None}
+    # The answer goes to the submitting client alone, so its own account_id comes back to it.
+    account_id = case.external_id or None
+    return {"service_request_id": str(case.pk), "service_notice": notice, "account_id": account_id}

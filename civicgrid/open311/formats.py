@@ -74,7 +74,10 @@ def _fill(element: ET.Element, value) -> None:
 def to_xml(root: str, data) -> bytes:
     element = ET.Element(root)
     _fill(element, data)
-    return (XML_DECLARATION + ET.tostring(element, encoding="unicode")).encode("utf-8")
+    # A raw carriage return would be read back as a line feed (XML normalises line ends): written as
+    # a character reference it survives. ElementTree writes none of its own, so each is from a value.
+    text = ET.tostring(element, encoding="unicode").replace("\r", "&#13;")
+    return (XML_DECLARATION + text).encode("utf-8")
 
 
 def to_json(data) -> bytes:

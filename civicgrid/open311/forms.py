@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from civicgrid.core import clock
 from civicgrid.core.errors import ApplicationError
-from civicgrid.open311.selectors import MAX_RESULTS, STATUS_STATES, WINDOW, RequestFilters
+from civicgrid.open311.selectors import MAX_RESULTS, STATUS_STATES, WINDOW, RequestFilters, public_id
 
 CJK = re.compile("[\u3400-\u9fff]")
 
@@ -31,7 +31,8 @@ class SubmitForm(forms.Form):
     first_name = forms.CharField(required=False)
     last_name = forms.CharField(required=False)
     phone = forms.CharField(required=False, max_length=30)
-    description = forms.CharField(max_length=4000)
+    # Optional in the spec: a request without one is described by its service's name.
+    description = forms.CharField(required=False, max_length=4000)
     media_url = forms.CharField(
         required=False,
         max_length=500,
@@ -41,8 +42,8 @@ class SubmitForm(forms.Form):
     def clean(self):
         data = super().clean()
         lat, lon = data.get("lat"), data.get("long")
-        if "lat" in self.errors or "long" in self.errors:
-            return data
+        if {"lat", "long", "address_id"} & set(self.errors):
+            return data  # the field's own error says it; "a location is required" would be a second
         if (lat is None) != (lon is None):
             raise forms.ValidationError(_("lat and long must be sent together."))
         if lat is None and not data.get("address_id"):
@@ -72,8 +73,31 @@ class SubmitForm(forms.Form):
         return out
 
 
+# A "+" that was not percent-encoded in a query string arrives as a space: "…T00:00:00 08:00".
+_UNENCODED_PLUS = re.compile(r" (\d{2}:?\d{2})$")
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def _year_month(raw: str, *, end: bool) -> dt.datetime | None:
+    """The W3C note's coarser forms, YYYY and YYYY-MM: their first moment, or their last for an end."""
+    match = _YEAR_MONTH.match(raw)
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2] or 0)
+    if month > 12 or year < 1:
+        return None
+    first = dt.date(year, month or 1, 1)
+    if not end:
+        return dt.datetime.combine(first, dt.time.min)
+    if month:
+        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    else:
+        last = dt.date(year, 12, 31)
+    return dt.datetime.combine(last, dt.time.max)
+
+
 def _when(raw: str, name: str, *, end: bool) -> dt.datetime | None:
-    raw = raw.strip()
+    raw = _UNENCODED_PLUS.sub(r"+\1", raw.strip())
     if not raw:
         return None
     try:
@@ -82,27 +106,35 @@ def _when(raw: str, name: str, *, end: bool) -> dt.datetime | None:
             day = parse_date(raw)
             if day is not None:
                 value = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
-    except ValueError:
+            else:
+                value = _year_month(raw, end=end)
+        if value is not None and not timezone.is_aware(value):
+            value = timezone.make_aware(value)
+        if value is not None:
+            value.astimezone(dt.UTC)  # a date at the edge of the calendar may not exist in UTC
+    except (ValueError, OverflowError):
         value = None
     if value is None:
         raise ApplicationError(
             _("%(field)s is not a w3 datetime (e.g. 2026-01-01T00:00:00+08:00).") % {"field": name},
             field=name,
         )
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return value
 
 
-def _listed(raw: str) -> list[str]:
-    return [part.strip() for part in (raw or "").split(",") if part.strip()]
+def _listed(query, name: str) -> list[str]:
+    """A list argument, comma delimited, the parameter possibly declared more than once."""
+    return [part.strip() for raw in query.getlist(name) for part in raw.split(",") if part.strip()]
 
 
 def request_filters(query) -> RequestFilters:
     """GET requests arguments. Optional arguments sent empty count as not sent, as the spec says."""
-    raw_ids = _listed(query.get("service_request_id", ""))
+    raw_ids = _listed(query, "service_request_id")
     if raw_ids:
         # Ids that cannot be ours match nothing rather than failing the whole query.
-        return RequestFilters(ids=[int(i) for i in raw_ids if i.isdigit()][:MAX_RESULTS])
-    statuses = [s.lower() for s in _listed(query.get("status", ""))]
+        ids = (public_id(i) for i in raw_ids)
+        return RequestFilters(ids=[i for i in ids if i is not None][:MAX_RESULTS])
+    statuses = [s.lower() for s in _listed(query, "status")]
     wrong = [s for s in statuses if s not in STATUS_STATES]
     if wrong:
         raise ApplicationError(
@@ -112,10 +144,14 @@ def request_filters(query) -> RequestFilters:
     end = _when(query.get("end_date", ""), "end_date", end=True)
     if start is None and end is None:
         end = clock.now()
-    if start is None:
-        start = end - WINDOW
-    elif end is None:
-        end = start + WINDOW
+    try:
+        if start is None:
+            start = end - WINDOW
+        elif end is None:
+            end = start + WINDOW
+    except OverflowError:  # a window reaching past year 1 or 9999 holds no request: clip it there
+        start = start or dt.datetime.min.replace(tzinfo=dt.UTC)
+        end = end or dt.datetime.max.replace(tzinfo=dt.UTC)
     if end < start:
         raise ApplicationError(_("end_date is before start_date."), field="end_date")
     if end - start > WINDOW + dt.timedelta(days=1):  # a whole last day given as a date still fits
@@ -123,7 +159,7 @@ def request_filters(query) -> RequestFilters:
             _("start_date and end_date may not span more than 90 days."), field="start_date"
         )
     return RequestFilters(
-        service_codes=_listed(query.get("service_code", "")),
+        service_codes=_listed(query, "service_code"),
         start=start,
         end=end,
         statuses=statuses,

@@ -9,6 +9,7 @@ is decided in `documents.py`. Each list is three queries, whatever its length.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.migrations.recorder import MigrationRecorder
@@ -74,10 +75,7 @@ class PublicRequest:
     tier: str
     state: str
     merged_into_id: int | None
-    house_code: str | None
-    house_address: str | None
-    house_lon: float | None
-    house_lat: float | None
+    house_address: str | None  # only to tell an address typed by the reporter from the house's own
     category: Category
     agency: str
     places: list[Place]  # the case's node first, then its ancestors up to the root
@@ -143,10 +141,7 @@ def _public_rows():
         *CASE_FIELDS,
         "category_id",
         "territory_path",
-        house_code=F("house__house_code"),
         house_address=F("house__address"),
-        house_lon=F("house__lon"),
-        house_lat=F("house__lat"),
         lead_department=Subquery(lead.values("department__name")[:1]),
         resolve_by=Subquery(resolve_by.values("due_at")[:1]),
     )
@@ -171,10 +166,21 @@ def request_list(filters: RequestFilters) -> list[PublicRequest]:
     return _annotated(list(qs.order_by("-id")[:MAX_RESULTS]))
 
 
-def request_get(public_id: str) -> PublicRequest | None:
-    if not public_id.isdigit():
+# A public id is a number in ASCII digits, as we write it; "0405", "٤٠٥" or "²" are not ids of ours,
+# and one past a 64-bit integer names nothing.
+_PUBLIC_ID = re.compile(r"^[1-9][0-9]{0,17}$")
+
+
+def public_id(raw: str) -> int | None:
+    raw = raw.strip()
+    return int(raw) if _PUBLIC_ID.match(raw) else None
+
+
+def request_get(raw_id: str) -> PublicRequest | None:
+    pk = public_id(raw_id)
+    if pk is None:
         return None
-    rows = _annotated(list(_public_rows().filter(pk=int(public_id))))
+    rows = _annotated(list(_public_rows().filter(pk=pk)))
     return rows[0] if rows else None
 
 
@@ -207,10 +213,7 @@ def _annotated(rows: list[dict]) -> list[PublicRequest]:
         out.append(
             PublicRequest(
                 **{name: r[name] for name in CASE_FIELDS},
-                house_code=r["house_code"],
                 house_address=r["house_address"],
-                house_lon=r["house_lon"],
-                house_lat=r["house_lat"],
                 category=categories[r["category_id"]],
                 agency=r["lead_department"] or acting[path, tier],
                 places=chains[path],

@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import functools
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,6 +27,9 @@ from civicgrid.open311.formats import errors, fmt_of, render
 from civicgrid.open311.forms import SubmitForm, request_filters
 
 IDEMPOTENCY_KEY_MAX = 64
+# What a browser client may send across origins: the form, and the retry key this server offers.
+PREFLIGHT_HEADERS = "Content-Type, Idempotency-Key, Accept-Language"
+PREFLIGHT_MAX_AGE = "86400"
 
 
 def _language(request) -> str | None:
@@ -52,7 +57,17 @@ def endpoint(*methods: str):
         @csrf_exempt
         @functools.wraps(view)
         def wrapper(request, fmt: str, **kwargs) -> HttpResponse:
-            language = _language(request)
+            # "All text received by the service from the client will be assumed to be UTF-8",
+            # whatever charset a client's form library writes on the request.
+            request.encoding = "utf-8"
+            if request.method == "OPTIONS":
+                return _preflight(allowed)
+            try:  # a form past the field or size limits, or not text, is answered here
+                if request.method == "POST":
+                    request.POST  # noqa: B018 - parsed now, not in the view
+                language = _language(request)
+            except (BadRequest, SuspiciousOperation, MultiPartParserError) as exc:
+                return errors(fmt, 413 if isinstance(exc, RequestDataTooBig) else 400, _bad_form(exc))
             with translation.override(language) if language else contextlib.nullcontext():
                 if request.method in accepted:
                     response = view(request, fmt, **kwargs)
@@ -66,6 +81,23 @@ def endpoint(*methods: str):
         return wrapper
 
     return decorate
+
+
+def _preflight(allowed: str) -> HttpResponse:
+    """A browser's CORS preflight: any origin may call, as any may read (no cookie is honoured here)."""
+    response = HttpResponse(status=204)
+    response["Allow"] = f"{allowed}, OPTIONS"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = f"{allowed}, OPTIONS"
+    response["Access-Control-Allow-Headers"] = PREFLIGHT_HEADERS
+    response["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    return response
+
+
+def _bad_form(exc: Exception) -> str:
+    if isinstance(exc, RequestDataTooBig):
+        return _("The request body is too large.")
+    return _("The form could not be read: too many fields, or not form-encoded text.")
 
 
 def _endpoint_url(request) -> str:
@@ -140,8 +172,8 @@ def _submit(request, fmt: str) -> HttpResponse:
             actor=actor,
             channel=Channel.OPEN311,
             category=category,
-            title=data["description"][:60],
-            description=documents.with_media(data["description"], data["media_url"]),
+            title=(data["description"] or str(category))[:60],
+            description=documents.with_media(data["description"] or str(category), data["media_url"]),
             house=house,
             lon=data["long"],
             lat=data["lat"],

@@ -89,11 +89,21 @@ def test_an_anonymous_portal_report_shows_no_house(o311, world):
     assert item["address_id"] is None and house.address not in (item["address"] or "")
 
 
-def test_a_portal_report_from_a_door_plate_shows_its_house(o311, world):
+def test_a_report_from_a_door_plate_never_publishes_the_house(o311, world):
+    # The house code opens the door plate's page, which names the address down to the room.
     house = world.households["a"].house
     _case(world, channel="portal", house=house, lon=None, lat=None)
     (item,) = _items(o311)
-    assert (item["address_id"], item["address"]) == (house.house_code, house.address)
+    assert item["address_id"] is None and house.address not in (item["address"] or "")
+    assert item["address"] == "第一网格, 幸福社区, 测试镇, 测试县"
+    assert (item["long"], item["lat"]) != (house.lon, house.lat)
+
+
+def test_an_address_the_reporter_typed_at_a_house_is_published(o311, world):
+    house = world.households["a"].house
+    _case(world, channel="portal", house=house, lon=None, lat=None, address="楼下垃圾亭")
+    (item,) = _items(o311)
+    assert (item["address_id"], item["address"]) == (None, "楼下垃圾亭")
 
 
 def test_the_reporters_name_and_phone_appear_in_no_answer(o311, submit, world):
