@@ -35,6 +35,7 @@ from civicgrid.cases.models import (
 )
 from civicgrid.core import clock, paths, registry
 from civicgrid.core.errors import ApplicationError
+from civicgrid.core.text import without_controls
 from civicgrid.orgs.models import Organisation, OrgKind
 from civicgrid.registry.services import HOUSE_CODE_ALPHABET
 from civicgrid.territory.models import Territory
@@ -200,7 +201,8 @@ def case_submit(
         raise ApplicationError(_("Unknown channel."), field="channel")
     if category is None or not category.active:
         raise ApplicationError(_("Choose a category."), field="category")
-    title, description = (title or "").strip(), (description or "").strip()
+    # Clients of the API and Open311 send what they are given, control characters included.
+    title, description = (without_controls(t or "").strip() for t in (title, description))
     if not description:
         raise ApplicationError(_("Describe the matter."), field="description")
     title = title or description[:60]

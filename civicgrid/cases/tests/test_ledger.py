@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from civicgrid.audit.models import AuditEvent
 from civicgrid.cases import ledger, selectors, services
+from civicgrid.cases.models import Case
 from civicgrid.cases.tests.test_measures import SOME_MONTH, at, submit
 from civicgrid.core import clock
 
@@ -69,6 +70,16 @@ def test_the_xlsx_ledger_is_cut_at_its_limit_with_a_note(world):
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
     assert count == 2 and len(rows) == 3 + 2 + 1
     assert "2" in rows[-1][0]
+
+
+def test_submitted_text_loses_its_control_characters_and_older_rows_still_export(world):
+    plain, _ = make_ledger_cases(world)
+    typed = submit(world, "a", title="灯\x01\x02坏了\x0b", description="楼道\x00灯\r\n不亮")
+    assert (typed.title, typed.description) == ("灯坏了", "楼道灯\r\n不亮")
+    Case.objects.filter(pk=plain.pk).update(title="路灯\x01不亮")  # a row from before intake dropped them
+    out, count = ledger.ledger_xlsx(world.town_officer, selectors.CaseFilters())
+    titles = {cell for row in load_workbook(out).active.iter_rows(values_only=True) for cell in row}
+    assert count == 4 and {"路灯不亮", "灯坏了"} <= titles
 
 
 def test_the_pdf_ledger_renders_chinese(world, client_for, tmp_path):

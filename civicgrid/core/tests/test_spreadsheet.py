@@ -39,3 +39,16 @@ def test_a_neutralised_cell_is_a_string_in_the_workbook_not_a_formula():
     assert reread["A1"].data_type == "f"  # what an unneutralised export would carry
     assert reread["A2"].data_type == "s"
     assert reread["A2"].value == "'=1+2"
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"), [("灯\x01\x02坏了\x0b", "灯坏了"), ("\x01=1+2", "'=1+2"), ("a\tb\nc", "a\tb\nc")]
+)
+def test_control_characters_a_sheet_cannot_hold_are_dropped_and_the_file_opens(value, kept):
+    assert neutralise(value) == kept
+    book = Workbook(write_only=True)
+    book.create_sheet().append([neutralise(value)])
+    out = io.BytesIO()
+    book.save(out)  # openpyxl refuses the raw value: IllegalCharacterError
+    out.seek(0)
+    assert load_workbook(out).active["A1"].value == kept
