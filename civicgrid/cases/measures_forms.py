@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.measures import PERIOD_KINDS
 from civicgrid.cases.models import Channel, State, Tier
+from civicgrid.core.widgets import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 LEDGER_STATES = [("open", _("open")), ("overdue", _("overdue")), *State.choices]
 
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.widgets import DateInput
 from civicgrid.keypersons.models import COLOUR_ORDER, EndRule, KeyPersonCategory, RiskColour
 from civicgrid.keypersons.services import MAX_CADENCE_DAYS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ColourRadio(forms.RadioSelect):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from civicgrid.core import clock
+from civicgrid.core.widgets import DateInput
 from civicgrid.partywork.models import ContactMethod, PledgeCategory
 
 
@@ -21,9 +22,7 @@ class ContactForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("optional, a few words")}),
     )
-    contacted_on = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    contacted_on = forms.DateField(label=_("Date"), required=False, widget=DateInput)
 
 
 class PairForm(forms.Form):
@@ -55,9 +54,7 @@ class RegisterForm(forms.Form):
     community = forms.TypedChoiceField(label=_("Community where you live"), coerce=int)
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     workplace = forms.CharField(label=_("Workplace"), max_length=120)
-    reported_on = forms.DateField(
-        label=_("Reported on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    reported_on = forms.DateField(label=_("Reported on"), required=False, widget=DateInput)
 
     def __init__(self, *args, communities=(), name_required=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +74,7 @@ class PledgeForm(forms.Form):
 
 
 class ServiceForm(forms.Form):
-    done_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(label=_("Date"), widget=DateInput)
     hours = forms.DecimalField(
         label=_("Hours"),
         min_value=0.1,

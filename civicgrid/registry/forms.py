@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from civicgrid.core.widgets import DateInput
 from civicgrid.registry.models import (
     Gender,
     HouseholdStatus,
@@ -23,7 +24,7 @@ class ResidentForm(forms.Form):
         help_text=_("Leave empty to keep the current one."),
     )
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
-    birth_date = forms.DateField(label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput)
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, initial="汉族")
     phone = forms.CharField(
         label=_("Phone"),
@@ -62,7 +63,7 @@ class NewResidentForm(ResidentForm):
     birth_date = forms.DateField(
         label=_("Birth date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
         help_text=_("Taken from the ID number when left empty."),
     )
 
@@ -140,7 +141,7 @@ class LeaveForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What happened"), choices=[("moved_out", _("moved out")), ("deceased", _("died"))]
     )
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Date"), widget=DateInput)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from civicgrid.cases.forms import PhotosField, category_choices
 from civicgrid.core import clock
+from civicgrid.core.widgets import DateInput
 from civicgrid.registry.models import ResidentStatus
 from civicgrid.visits import services
 from civicgrid.visits.models import RuleTarget, Visit, VisitKind
@@ -30,9 +31,7 @@ class VisitForm(forms.Form):
     next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     kind = forms.ChoiceField(label=_("Kind of visit"), widget=forms.RadioSelect)
-    visited_on = forms.DateField(
-        label=_("Visited on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    visited_on = forms.DateField(label=_("Visited on"), widget=DateInput)
     resident = forms.TypedChoiceField(label=_("Who was met"), required=False, coerce=int, empty_value=None)
     flags = forms.MultipleChoiceField(
         label=_("At a glance"), required=False, choices=FLAG_CHOICES, widget=forms.CheckboxSelectMultiple
@@ -143,9 +142,7 @@ class RuleForm(forms.Form):
         max_value=services.MAX_INTERVAL_DAYS,
         help_text=_("For closed cases: days after closing."),
     )
-    starts_on = forms.DateField(
-        label=_("Starts on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, places: list, tags: list, **kwargs):
@@ -162,9 +159,7 @@ class RuleEditForm(forms.Form):
     interval_days = forms.IntegerField(
         label=_("Every (days)"), min_value=1, max_value=services.MAX_INTERVAL_DAYS
     )
-    starts_on = forms.DateField(
-        label=_("Starts on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
     active = forms.BooleanField(label=_("Active"), required=False)
 
 

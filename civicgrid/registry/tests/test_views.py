@@ -244,3 +244,13 @@ def test_registering_in_a_unit_outside_scope_is_refused(world, client_for):
     assert response.status_code == 200  # not one of the offered choices: the form says so
     assert response.context["form"].errors["unit"]
     assert not Household.objects.filter(head__name="越界").exists()
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_edit_form_writes_the_birth_date_as_the_date_picker_reads_it(world, client_for, lang):
+    # A date picker takes only yyyy-mm-dd: in Chinese (1954/12/13) it showed an empty, required field.
+    resident = world.households["a"].head
+    response = client_for(world.grid_chief_a).get(
+        reverse("registry:resident_edit", args=[resident.pk]), HTTP_ACCEPT_LANGUAGE=lang
+    )
+    assert f'value="{resident.birth_date:%Y-%m-%d}"' in response.content.decode()
