@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -254,3 +256,12 @@ def test_the_edit_form_writes_the_birth_date_as_the_date_picker_reads_it(world, 
         reverse("registry:resident_edit", args=[resident.pk]), HTTP_ACCEPT_LANGUAGE=lang
     )
     assert f'value="{resident.birth_date:%Y-%m-%d}"' in response.content.decode()
+
+
+def test_every_place_a_breadcrumb_links_opens_for_its_reader(world, client_for):
+    client = client_for(world.secretary)  # a community secretary: the town and county are above her
+    body = client.get(reverse("registry:household_detail", args=[world.households["a"].pk])).content.decode()
+    crumbs = body.split('class="breadcrumb"')[1].split("</nav>")[0]
+    links = re.findall(r'href="([^"]+)"', crumbs)
+    assert len(links) >= 2 and all(client.get(link).status_code == 200 for link in links)
+    assert f"<span>{world.county.name}</span>" in crumbs and f"<span>{world.town.name}</span>" in crumbs

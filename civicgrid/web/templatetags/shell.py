@@ -11,6 +11,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from civicgrid import access
 from civicgrid.core.templatetags.counts import badge_count
 
 register = template.Library()
@@ -53,3 +54,9 @@ def _group(group) -> str:
 def nav_menu(groups):
     """Each module's links: a plain link when the user has one of its pages, a menu otherwise."""
     return format_html_join("\n", "{}", ((_group(group),) for group in groups))
+
+
+@register.filter
+def opens_for(territory, user) -> bool:
+    """Whether the user may open this place's page: a breadcrumb names every place above, links these."""
+    return access.covers(user, territory.path)

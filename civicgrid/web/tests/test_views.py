@@ -197,3 +197,18 @@ def test_the_menu_badges_never_count_a_backlog_in_full(world, client_for, who):
     badge_counts = [sql for sql in counts if any(f'"{t}"' in sql for t in badge_tables)]
     assert badge_counts
     assert all(f"LIMIT {BADGE_MAX + 1}" in sql for sql in badge_counts), badge_counts
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_language_menu_names_each_language_in_itself(world, lang):
+    body = Client().get(reverse("login"), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert '<option value="en" lang="en"' in body and ">English</option>" in body
+    assert ">简体中文</option>" in body and "英语" not in body
+
+
+@pytest.mark.parametrize("url", ["/cases/list/?state=closed&q=x", "/registry/households/?q=x"])
+def test_a_filter_form_asks_its_page_without_the_current_query(world, client_for, url):
+    # With an empty hx-get, htmx sent the current query and the form's fields after it: every change
+    # of filter made the address longer.
+    body = client_for(world.town_officer).get(url).content.decode()
+    assert f'hx-get="{url.split("?")[0]}"' in body
