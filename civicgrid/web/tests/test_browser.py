@@ -79,3 +79,27 @@ def test_an_officers_menu_fits_on_one_line_of_a_desktop_screen(live_server, worl
     ctx.close()
     assert len(tops) >= 10  # an officer's menu is the longest: the test is about that one
     assert len(set(tops)) == 1, tops
+
+
+def test_a_refused_reveal_says_why_in_place(live_server, world, phone_context):
+    # The server answers a refused reveal 400 with its reason; htmx swaps no 4xx unless told to.
+    household = world.households["b"]
+    page = phone_context("en").new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "secretary")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit].primary").click()
+    page.goto(f"{live_server.url}/registry/households/{household.pk}/")
+    reveal = page.locator("details.inline-form", has=page.locator("form.reveal")).first
+    reveal.locator("summary").click()
+    reveal.locator("input[name=reason]").fill("    ")  # four spaces pass minlength, not the server
+    reveal.locator("form.reveal button[type=submit]").click()
+    expect(reveal.locator(".reveal-out [role=alert]")).to_be_visible()
+    reveal.locator("input[name=reason]").fill("checking the record for a visit")
+    reveal.locator("form.reveal button[type=submit]").click()
+    expect(reveal.locator(".reveal-out .mono")).to_have_text(re.compile(r"^\d{17}[\dX]$"))
+    # A server error, or no network, is said once above the page, not met with silence.
+    page.route("**/reveal/", lambda route: route.fulfill(status=500, body="Server Error"))
+    expect(page.locator("#htmx-failed")).to_be_hidden()
+    reveal.locator("form.reveal button[type=submit]").click()
+    expect(page.locator("#htmx-failed")).to_be_visible()

@@ -5,3 +5,15 @@ document.addEventListener("change", function (event) {
     el.form.submit();
   }
 });
+
+// A part of the page that htmx could not update says so, instead of nothing happening.
+["htmx:responseError", "htmx:sendError"].forEach(function (name) {
+  document.addEventListener(name, function () {
+    var notice = document.getElementById("htmx-failed");
+    if (notice) { notice.hidden = false; }
+  });
+});
+document.addEventListener("htmx:beforeRequest", function () {
+  var notice = document.getElementById("htmx-failed");
+  if (notice) { notice.hidden = true; }
+});
