@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from civicgrid.cases.models import Category, Channel, Rating, Urgency
+from civicgrid.core.fields import PhoneField
 
 STAFF_CHANNELS = [
     Channel.HOTLINE_12345,
@@ -138,12 +139,7 @@ class IntakeForm(forms.Form):
     )
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
     reporter_name = forms.CharField(label=_("Caller's name"), required=False, max_length=50)
-    reporter_phone = forms.CharField(
-        label=_("Caller's phone"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
-    )
+    reporter_phone = PhoneField(label=_("Caller's phone"), required=False, autocomplete="off")
     anonymous = forms.BooleanField(label=_("Anonymous: keep no name or phone"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from civicgrid.cases.models import Rating
+from civicgrid.core.fields import PhoneField
 from civicgrid.portal import selectors
 from civicgrid.territory.models import Level
 
@@ -58,11 +59,9 @@ class ReportForm(forms.Form):
     name = forms.CharField(
         label=pgettext_lazy("person", "Your name (optional)"), max_length=50, required=False
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("Your phone (optional)"),
-        max_length=20,
         required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("So the person handling it can call you back. Stored encrypted."),
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=36)
@@ -107,12 +106,6 @@ class ReportForm(forms.Form):
             return str(uuid.UUID(raw))
         except ValueError:
             raise forms.ValidationError(_("The form has expired: reload the page and try again.")) from None
-
-    def clean_phone(self) -> str:
-        phone = re.sub(r"[\s\-()]", "", self.cleaned_data.get("phone", ""))
-        if phone and not re.fullmatch(r"\+?\d{7,15}", phone):
-            raise forms.ValidationError(_("Write the phone number with digits only."))
-        return phone
 
     def clean(self):
         data = super().clean()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from civicgrid.core import idcard
+from civicgrid.core.fields import PhoneField
 from civicgrid.registry.models import Relation
 
 MAX_MEMBERS = 9
@@ -30,20 +31,11 @@ def _id_number_field(required: bool = True) -> forms.CharField:
     )
 
 
-def _phone_field(label) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
-    )
-
-
 class PersonForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_number = _id_number_field()
     relation = forms.ChoiceField(label=_("Relation to head"), choices=Relation.choices, initial=Relation.HEAD)
-    phone = _phone_field(_("Phone (optional)"))
+    phone = PhoneField(label=_("Phone (optional)"), required=False)
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
@@ -54,12 +46,6 @@ class PersonForm(forms.Form):
         if why:
             raise forms.ValidationError(why)
         return number
-
-    def clean_phone(self) -> str:
-        phone = re.sub(r"[\s\-()]", "", self.cleaned_data.get("phone", ""))
-        if phone and not re.fullmatch(r"\+?\d{7,15}", phone):
-            raise forms.ValidationError(_("Write the phone number with digits only."))
-        return phone
 
     def person(self) -> dict:
         return {k: self.cleaned_data.get(k, "") for k in ("name", "id_number", "relation", "phone")}

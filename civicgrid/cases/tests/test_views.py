@@ -421,6 +421,7 @@ def test_anonymous_intake_keeps_no_name_or_phone(world, client_for):
         ({"lon": "108.01"}, "lat"),
         ({"lon": "120.0", "lat": "30.0"}, "lon"),
         ({"channel": "portal", "territory": "PLACE"}, "channel"),
+        ({"reporter_phone": "abc-phone", "territory": "PLACE"}, "reporter_phone"),
     ],
 )
 def test_intake_errors_name_the_field_and_write_nothing(world, client_for, changes, field):
