@@ -15,7 +15,7 @@ import logging
 from django.db import transaction
 
 from civicgrid.cases import limits
-from civicgrid.cases.models import Case, Deadline, DeadlineKind, State
+from civicgrid.cases.models import Case, Deadline, DeadlineKind, Extension, ExtensionStatus, State
 from civicgrid.core import clock, registry
 
 log = logging.getLogger(__name__)
@@ -57,16 +57,27 @@ def open_round(
     return Deadline.objects.bulk_create(made)
 
 
+_OPEN = {"met_at__isnull": True, "breached_at__isnull": True, "cancelled_at__isnull": True}
+
+
+def _lapse_asks(case: Case, **deadline_filter) -> None:
+    """A request for more time on a limit that ends now (met, or closed as the case moved) lapses:
+    left pending, it would wait for a decision that could change nothing."""
+    Extension.objects.filter(
+        status=ExtensionStatus.PENDING,
+        deadline__case=case,
+        **{f"deadline__{name}": value for name, value in {**_OPEN, **deadline_filter}.items()},
+    ).update(status=ExtensionStatus.LAPSED)
+
+
 def cancel_open(case: Case, *, at=None) -> int:
-    return Deadline.objects.filter(
-        case=case, met_at__isnull=True, breached_at__isnull=True, cancelled_at__isnull=True
-    ).update(cancelled_at=at or clock.now())
+    _lapse_asks(case)
+    return Deadline.objects.filter(case=case, **_OPEN).update(cancelled_at=at or clock.now())
 
 
 def meet(case: Case, kind: str, *, at=None) -> int:
-    return Deadline.objects.filter(
-        case=case, kind=kind, met_at__isnull=True, breached_at__isnull=True, cancelled_at__isnull=True
-    ).update(met_at=at or clock.now())
+    _lapse_asks(case, kind=kind)
+    return Deadline.objects.filter(case=case, kind=kind, **_OPEN).update(met_at=at or clock.now())
 
 
 def _claim(deadline_id: int, field: str, now) -> bool:

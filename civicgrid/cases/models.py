@@ -305,6 +305,7 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     APPROVED = "approved", _("approved")
     REFUSED = "refused", _("refused")
+    LAPSED = "lapsed", _("lapsed: the limit ended first")
 
 
 class Extension(models.Model):

@@ -465,6 +465,20 @@ def test_a_decided_request_cannot_be_decided_again(world):
     assert Extension.objects.get(pk=ext.pk).status == "refused"
 
 
+def test_a_request_for_more_time_lapses_when_its_limit_ends_first(world):
+    moved = _submit(world)
+    asked = services.case_extension_request(actor=world.grid_chief_a, case=moved, days=3, note="等材料")
+    services.case_escalate(actor=world.grid_chief_a, case=moved, note="上报社区")  # the limit closes
+    assert Extension.objects.get(pk=asked.pk).status == "lapsed"
+    with pytest.raises(ApplicationError):  # nothing is left to decide, above the new tier either
+        services.case_extension_decide(actor=world.town_officer, extension=asked, approve=True)
+
+    met = _submit(world)
+    asked = services.case_extension_request(actor=world.grid_chief_a, case=met, days=3, note="等材料")
+    services.case_resolve(actor=world.grid_chief_a, case=met, note="已处理")
+    assert Extension.objects.get(pk=asked.pk).status == "lapsed"
+
+
 def test_the_documented_workflow_names_every_action_and_permission():
     from pathlib import Path
 
