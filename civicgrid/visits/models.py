@@ -137,6 +137,7 @@ class Visit(Territorial, TimeStamped):
         verbose_name_plural = _("visits")
         indexes = [
             models.Index(fields=["territory_path", "id"], name="visit_scope_idx"),
+            models.Index(fields=["visited_on", "id"], name="visit_log_idx"),  # the log, walked backwards
             models.Index(fields=["household", "kind", "visited_on"], name="visit_household_idx"),
             models.Index(fields=["kind", "visited_on", "territory_path"], name="visit_round_idx"),
         ]

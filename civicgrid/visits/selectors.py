@@ -173,7 +173,7 @@ class VisitFilters:
 
 
 def visit_list_for(user, filters: VisitFilters, *, cursor: str | None = None, size: int = 25) -> Page:
-    """Visits in the user's area, newest first."""
+    """Visits in the user's area, the latest visit date first (a visit may be logged days after)."""
     qs = visible_visits(user).select_related("household__house", "household__head", "visitor", "case")
     if filters.territory is not None:
         access.check(user, VIEW, filters.territory.path)
@@ -184,7 +184,7 @@ def visit_list_for(user, filters: VisitFilters, *, cursor: str | None = None, si
         qs = qs.filter(kind=filters.kind)
     if filters.visitor_id:
         qs = qs.filter(visitor_id=filters.visitor_id)
-    return keyset_page(qs, order=("-id",), cursor=cursor, size=size)
+    return keyset_page(qs, order=("-visited_on", "-id"), cursor=cursor, size=size)
 
 
 def visit_get_for(user, pk: int) -> Visit:

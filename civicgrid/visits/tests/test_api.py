@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from civicgrid.cases import catalogue
 from civicgrid.cases.models import Case, Category
+from civicgrid.core import clock
 from civicgrid.testing import make_household
 from civicgrid.visits import dues
 from civicgrid.visits.models import Visit, VisitDue
@@ -110,3 +113,17 @@ def test_coverage_api_drills_down_from_the_town(world, rules, client_for, django
     assert (grid_a["visited"], grid_a["total"]) == (1, 1)
     never = client.get("/api/v1/visits/coverage/not-visited", {"territory": world.c1.pk}).json()
     assert {h["id"] for h in never["items"]} == {world.households["b"].pk, world.households["c"].pk}
+
+
+def test_the_visit_log_runs_by_visit_date_newest_first_across_pages(world, client_for):
+    today = clock.today()
+    # Logged in this order, visited in another: a visit is often written up days later.
+    days = [5, 1, 9, 3, 1]
+    house = world.households["a"]
+    made = [visit(world.grid_worker_a, house, visited_on=today - dt.timedelta(days=d)) for d in days]
+    client = client_for(world.grid_chief_a)
+    first = client.get("/api/v1/visits", {"limit": 2}).json()
+    rest = client.get("/api/v1/visits", {"limit": 10, "after": first["next_cursor"]}).json()
+    listed = [v["id"] for v in first["items"] + rest["items"]]
+    expected = sorted(made, key=lambda v: (v.visited_on, v.pk), reverse=True)
+    assert listed == [v.pk for v in expected]
