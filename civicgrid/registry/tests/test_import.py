@@ -147,6 +147,13 @@ def test_missing_columns_fail_the_file_with_a_message(world):
     assert "house_code" in job.message
 
 
+def test_a_failed_file_leads_back_to_uploading_a_corrected_one(world, client_for):
+    job = _upload(world, "姓名,性别\n张三,男\n".encode())
+    body = client_for(world.secretary).get(reverse("registry:import_detail", args=[job.pk])).content.decode()
+    status = body.split('id="import-status"')[1].split("</section>")[0]  # not the menu's link
+    assert f'href="{reverse("registry:import_list")}"' in status
+
+
 def test_import_pages_walk_through_upload_check_and_confirm(world, client_for):
     c = client_for(world.clerk)
     response = c.post(
