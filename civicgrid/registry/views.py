@@ -111,12 +111,14 @@ def household_detail(request, pk: int):
     household = selectors.household_get_for(request.user, pk)
     context = selectors.household_detail_for(request.user, household)
     path = household.territory_path
+    for member in context["members"]:
+        # One form per resident, each with its own ids, so every label names its own field.
+        member.leave_form = LeaveForm(initial={"on": clock.today()}, auto_id=f"id_leave{member.pk}_%s")
     context.update(
         {
             "can_edit": access.has_perm_at(request.user, "registry.edit", path),
             "can_reveal": access.has_perm_at(request.user, "registry.reveal", path),
             "reveal_form": RevealForm(),
-            "leave_form": LeaveForm(initial={"on": clock.today()}),
             # What other modules offer for this household (its visits, logging one), where allowed.
             "links": [
                 {"label": link.label, "url": link.url(household), "primary": link.primary}

@@ -265,3 +265,11 @@ def test_every_place_a_breadcrumb_links_opens_for_its_reader(world, client_for):
     links = re.findall(r'href="([^"]+)"', crumbs)
     assert len(links) >= 2 and all(client.get(link).status_code == 200 for link in links)
     assert f"<span>{world.county.name}</span>" in crumbs and f"<span>{world.town.name}</span>" in crumbs
+
+
+def test_a_household_page_gives_each_element_its_own_id(world, client_for):
+    household = world.households["a"]
+    assert household.members.count() >= 2  # one form per resident: the case the ids collided in
+    body = client_for(world.secretary).get(reverse("registry:household_detail", args=[household.pk]))
+    ids = re.findall(r'\sid="([^"]+)"', body.content.decode())
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
