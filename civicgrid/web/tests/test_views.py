@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from civicgrid.audit.models import AuditEvent
+from civicgrid.audit.services import audit_record
 from civicgrid.territory.models import Territory
 from civicgrid.testing import PASSWORD
 
@@ -212,3 +213,12 @@ def test_a_filter_form_asks_its_page_without_the_current_query(world, client_for
     # of filter made the address longer.
     body = client_for(world.town_officer).get(url).content.decode()
     assert f'hx-get="{url.split("?")[0]}"' in body
+
+
+def test_an_audit_entrys_change_reads_as_fields_not_as_stored_json(world, client_for):
+    summary = {"file": "bad.csv", "all_or_nothing": True, "notes": {"before": "", "after": "门牌已换"}}
+    audit_record(actor=world.secretary, action="test.change", obj=world.c1, summary=summary)
+    body = client_for(world.secretary).get(reverse("audit_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<dt>file</dt><dd>bad.csv</dd>" in body and "<dt>all_or_nothing</dt><dd>yes</dd>" in body
+    assert "<dt>notes</dt><dd>before —, after 门牌已换</dd>" in body
+    assert "{&#x27;" not in body and "{'" not in body
