@@ -154,8 +154,9 @@ def visit_new(request):
                     status=200 if visit.replayed else 201,
                 )
             return redirect(target)
-    if request.method == "POST" and client:
+    if request.method == "POST" and client == "outbox":  # the phone keeps the refusal beside the visit
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    # The form sent while online gets the page with its messages, which it shows in place.
     back = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
     context = {
         "form": form,

@@ -102,3 +102,27 @@ def test_a_visit_filled_offline_is_kept_on_the_phone_and_sent_once_when_back_onl
     expect(page.locator("#outbox li")).to_have_count(0)
     assert Visit.objects.count() == 1
     worker.assert_clean()
+
+
+def test_a_visit_with_a_mistake_is_posted_once_and_shown_again_with_its_message(
+    live_server, world, round_due, phone_context
+):
+    catalogue.install(Category)
+    worker = Staff(live_server, phone_context, "en", "grid_worker_a")
+    page = worker.page
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"{live_server.url}/visits/")
+    page.locator(f"#dues li[data-due='{round_due.pk}'] a.js-log").click()
+    page.fill("#id_findings", "stairwell blocked by boxes")
+    page.locator("#id_raise_case").check()
+    page.select_option("#id_case_category", "sanitation")  # a case, with nothing said about it
+    page.locator("#visit-form button[type=submit]").click()
+    expect(page.locator("#visit-form [role=alert]").first).to_be_visible()
+    assert len(posts) == 1, posts
+    expect(page.locator("#id_findings")).to_have_value("stairwell blocked by boxes")
+    assert not Visit.objects.exists()
+    page.fill("#id_case_description", "boxes block the fire escape")
+    page.locator("#visit-form button[type=submit]").click()
+    expect(page.locator(".msg-success")).to_be_visible()
+    assert Visit.objects.count() == 1 and len(posts) == 2

@@ -216,9 +216,20 @@
         return response.json().then(function (payload) { window.location.assign(payload.next || payload.url); });
       }
       if (response.status >= 500) { return offline(); }
-      // Bad input (or no longer allowed): let the server show the form with its messages.
+      // Bad input (or no longer allowed): show the server's page with its messages, as it answered
+      // this very post (sending the form again would post it twice).
       done();
-      HTMLFormElement.prototype.submit.call(form);
+      return response.text().then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.querySelector("main");
+        var here = document.querySelector("main");
+        if (!fresh || !here) { HTMLFormElement.prototype.submit.call(form); return; }
+        here.replaceWith(document.adoptNode(fresh));
+        if (page.title) { document.title = page.title; }
+        var problem = document.querySelector(".errorlist, .error, [role=alert]");
+        (problem || document.querySelector("main")).scrollIntoView({ block: "center" });
+        render();
+      });
     }, offline);
   });
 
