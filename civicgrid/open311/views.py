@@ -124,6 +124,8 @@ def service_list(request, fmt: str) -> HttpResponse:
 
 @endpoint("GET")
 def service_definition(request, fmt: str, service_code: str) -> HttpResponse:
+    if not service_code.strip():
+        return errors(fmt, 400, _("%(field)s was not provided.") % {"field": "service_code"})
     category = selectors.service_get(service_code)
     if category is None:
         return errors(fmt, 404, _("service_code %(code)s not found.") % {"code": service_code})
@@ -195,6 +197,8 @@ def _submit(request, fmt: str) -> HttpResponse:
 
 @endpoint("GET")
 def request_detail(request, fmt: str, service_request_id: str) -> HttpResponse:
+    if not service_request_id.strip():
+        return errors(fmt, 400, _("%(field)s was not provided.") % {"field": "service_request_id"})
     row = selectors.request_get(service_request_id)
     if row is None:
         return errors(fmt, 404, _("service_request_id %(id)s not found.") % {"id": service_request_id})
@@ -203,6 +207,8 @@ def request_detail(request, fmt: str, service_request_id: str) -> HttpResponse:
 
 @endpoint("GET")
 def token(request, fmt: str, token: str) -> HttpResponse:
+    if not token.strip():
+        return errors(fmt, 400, _("%(field)s was not provided.") % {"field": "token"})
     # Every request is created in real time (type "realtime"), so no token is ever issued.
     return errors(
         fmt,

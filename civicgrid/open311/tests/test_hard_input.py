@@ -131,3 +131,13 @@ def test_a_browser_may_send_the_retry_key_across_origins(world):
     assert "Idempotency-Key" in response["Access-Control-Allow-Headers"]
     get_only = Client().options(f"{BASE}/services.json")
     assert get_only["Access-Control-Allow-Methods"] == "GET, OPTIONS"
+
+
+@pytest.mark.parametrize("path", ["services/", "requests/", "tokens/"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_resource_without_its_id_is_a_400_that_names_it(o311, world, path, fmt):
+    response = o311.get(f"{path}.{fmt}")
+    assert response.status_code == 400
+    if fmt == "json":
+        field = {"services/": "service_code", "requests/": "service_request_id", "tokens/": "token"}[path]
+        assert field in spec.check_errors(response.json(), 400)[0]
