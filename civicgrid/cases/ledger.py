@@ -156,7 +156,7 @@ def ledger_rows(user, filters: selectors.CaseFilters, *, limit: int) -> Iterator
         cursor = page.next_cursor
 
 
-def _check(user, filters: selectors.CaseFilters) -> None:
+def check_export(user, filters: selectors.CaseFilters) -> None:
     if filters.territory is not None:
         access.check(user, EXPORT, filters.territory.path)
     elif not access.has_anywhere(user, EXPORT):
@@ -195,7 +195,7 @@ def ledger_xlsx(user, filters: selectors.CaseFilters, *, limit: int = XLSX_LIMIT
     """(file, rows): an XLSX of the ledger in a temporary file, written row by row (write-only mode)."""
     from openpyxl import Workbook
 
-    _check(user, filters)
+    check_export(user, filters)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Ledger"))
     sheet.append([neutralise(_title(filters))])
@@ -219,7 +219,7 @@ def ledger_pdf(user, filters: selectors.CaseFilters, *, limit: int = PDF_LIMIT) 
     """(bytes, rows): the ledger as a printable A4 landscape PDF; Chinese set in Noto Sans CJK SC."""
     from weasyprint import HTML
 
-    _check(user, filters)
+    check_export(user, filters)
     rows = list(ledger_rows(user, filters, limit=limit + 1))
     cut = len(rows) > limit
     rows = rows[:limit]

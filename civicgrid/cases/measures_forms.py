@@ -39,3 +39,11 @@ class LedgerForm(forms.Form):
         if first and last and last < first:
             self.add_error("received_to", _("The last day comes before the first."))
         return data
+
+
+def readable(form) -> dict:
+    """What the form could read: an invalid field is left out (and shown with its error)."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}

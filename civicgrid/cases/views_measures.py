@@ -5,17 +5,17 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid import access
-from civicgrid.cases import ledger, measures, selectors
+from civicgrid.cases import ledger, ledger_prints, measures, selectors
 from civicgrid.cases.forms import active_categories, category_options
-from civicgrid.cases.measures_forms import LedgerForm, MeasuresForm
+from civicgrid.cases.measures_forms import LedgerForm, MeasuresForm, readable
+from civicgrid.cases.models import PrintStatus
 from civicgrid.core import clock
 from civicgrid.core.dbroute import replica_view
 from civicgrid.core.errors import ApplicationError
-from civicgrid.territory.models import Territory
 
 LEDGER_PAGE = 50
 
@@ -25,21 +25,13 @@ def _need_anywhere(user, perm: str) -> None:
         raise PermissionDenied
 
 
-def _cleaned(form) -> dict:
-    """What the form could read: an invalid field is left out (and shown with its error)."""
-    if not form.is_bound:
-        return {}
-    form.is_valid()
-    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-
-
 @login_required
 @require_GET
 @replica_view
 def overview(request):
     # No permission check up front: a node outside the user's places is 404, as everywhere.
     form = MeasuresForm(request.GET or None)
-    data = _cleaned(form)
+    data = readable(form)
     node = measures.overview_node_for(request.user, data.get("node"))
     if node is None:
         raise Http404
@@ -82,23 +74,7 @@ def widget(request):
 
 
 def _ledger_filters(request, form: LedgerForm) -> selectors.CaseFilters:
-    data = _cleaned(form)
-    territory = None
-    if data.get("territory"):
-        territory = access.get_for(
-            request.user, Territory.objects.all(), measures.VIEW, field="path", pk=data["territory"]
-        )
-    return selectors.CaseFilters(
-        q=data.get("q", ""),
-        territory=territory,
-        state=data.get("state", ""),
-        category=data.get("category", ""),
-        tier=data.get("tier", ""),
-        channel=data.get("channel", ""),
-        department=data.get("department"),
-        received_from=data.get("received_from"),
-        received_to=data.get("received_to"),
-    )
+    return ledger_prints.filters_of(request.user, readable(form))
 
 
 @login_required
@@ -142,11 +118,36 @@ def ledger_xlsx(request):
 
 
 @login_required
-@require_GET
-@replica_view
+@require_http_methods(["GET", "POST"])
 def ledger_pdf(request):
-    filters = _ledger_filters(request, LedgerForm(request.GET or None))
-    data, _count = ledger.ledger_pdf(request.user, filters)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ledger-{clock.today():%Y%m%d}.pdf"'
+    """Ask for a print of the ledger as filtered; the worker lays it out (see ledger_prints).
+
+    A link (the case list's, the exports menu's) opens the page that asks; its button posts.
+    """
+    if request.method == "GET":
+        filters = _ledger_filters(request, LedgerForm(request.GET or None))
+        ledger.check_export(request.user, filters)
+        context = {"query": request.GET.urlencode(), "pdf_limit": ledger.PDF_LIMIT}
+        return render(request, "cases/measures/print_ask.html", context)
+    made = ledger_prints.print_request(user=request.user, query=request.POST.get("query", ""))
+    return redirect("cases:ledger_print", pk=made.pk)
+
+
+@login_required
+@require_GET
+def ledger_print(request, pk: int):
+    made = ledger_prints.print_get_for(request.user, pk)
+    context = {"print": made, "waiting": made.status in (PrintStatus.QUEUED, PrintStatus.RUNNING)}
+    context["pdf_limit"] = ledger.PDF_LIMIT
+    if request.htmx:
+        return render(request, "cases/measures/_print_status.html", context)
+    return render(request, "cases/measures/print.html", context)
+
+
+@login_required
+@require_GET
+def ledger_print_file(request, pk: int):
+    made = ledger_prints.print_file_for(request.user, pk)
+    response = HttpResponse(bytes(made.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ledger-{made.created_at:%Y%m%d}-{made.pk}.pdf"'
     return response

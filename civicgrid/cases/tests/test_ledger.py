@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 
 import pytest
@@ -10,8 +11,8 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from civicgrid.audit.models import AuditEvent
-from civicgrid.cases import ledger, selectors, services
-from civicgrid.cases.models import Case
+from civicgrid.cases import ledger, ledger_prints, selectors, services
+from civicgrid.cases.models import Case, LedgerPrint
 from civicgrid.cases.tests.test_measures import SOME_MONTH, at, submit
 from civicgrid.core import clock
 
@@ -41,7 +42,7 @@ def test_the_ledger_page_lists_masked_reporters(world, client_for):
 def test_a_grid_chief_may_not_export_the_ledger(world, client_for):
     chief = client_for(world.grid_chief_a)
     assert chief.get(f"{URL}ledger/").status_code == 403
-    assert chief.get(f"{URL}ledger.pdf").status_code == 403
+    assert chief.post(f"{URL}ledger.pdf", {"query": ""}).status_code == 403
 
 
 def test_the_xlsx_ledger_is_masked_neutralised_scoped_and_audited(world, client_for):
@@ -82,10 +83,21 @@ def test_submitted_text_loses_its_control_characters_and_older_rows_still_export
     assert count == 4 and {"路灯不亮", "灯坏了"} <= titles
 
 
+def _print(client, query="", lang="zh-hans"):
+    """Ask for a print as the ledger page does; the worker (immediate in tests) lays it out."""
+    asked = client.post(f"{URL}ledger.pdf", {"query": query}, HTTP_ACCEPT_LANGUAGE=lang)
+    assert asked.status_code == 302, asked.status_code
+    return asked["Location"]
+
+
 def test_the_pdf_ledger_renders_chinese(world, client_for, tmp_path):
     make_ledger_cases(world)
-    response = client_for(world.secretary).get(f"{URL}ledger.pdf", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert response.status_code == 200
+    client = client_for(world.secretary)
+    page = client.get(_print(client)).content.decode()
+    assert LedgerPrint.objects.get().status == "done" and 'lang="zh-hans"' in page
+    (file_url,) = re.findall(r'href="([^"]+/ledger\.pdf)"', page)
+    response = client.get(file_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     data = response.content
     assert data.startswith(b"%PDF")
     path = tmp_path / "ledger.pdf"
@@ -96,6 +108,36 @@ def test_the_pdf_ledger_renders_chinese(world, client_for, tmp_path):
     assert "13912345678" not in text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout.decode()
     assert "Noto-Sans-CJK-SC" in fonts
+    assert AuditEvent.objects.filter(action="cases.export", summary__format="pdf").count() == 1
+    assert AuditEvent.objects.filter(action="cases.ledger_print_fetch").count() == 1
+
+
+def test_a_print_is_its_requesters_alone_and_a_refused_one_is_not_queued(world, client_for):
+    make_ledger_cases(world)
+    mine = _print(client_for(world.secretary))
+    other = client_for(world.town_officer)
+    assert other.get(mine).status_code == 404 and other.get(mine + "ledger.pdf").status_code == 404
+    assert client_for(world.grid_chief_a).post(f"{URL}ledger.pdf", {"query": ""}).status_code == 403
+    assert LedgerPrint.objects.count() == 1
+
+
+def test_a_link_to_the_print_opens_the_page_that_asks_for_it(world, client_for):
+    client = client_for(world.secretary)
+    page = client.get(f"{URL}ledger.pdf?state=closed").content.decode()
+    assert 'name="query" value="state=closed"' in page and not LedgerPrint.objects.exists()
+    assert client_for(world.grid_chief_a).get(f"{URL}ledger.pdf").status_code == 403
+
+
+def test_a_print_waiting_for_the_worker_shows_its_progress_and_polls(world, client_for):
+    client = client_for(world.secretary)
+    made = LedgerPrint.objects.create(requested_by=world.secretary, query="")
+    page = client.get(f"{URL}prints/{made.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<progress" in page and 'hx-trigger="every 2s"' in page
+    assert client.get(f"{URL}prints/{made.pk}/ledger.pdf").status_code == 404
+    ledger_prints.print_make(made.pk)
+    made.refresh_from_db()
+    assert made.status == "done" and bytes(made.pdf).startswith(b"%PDF") and made.rows == 0
+    ledger_prints.print_make(made.pk)  # a second worker, or a retry, finds it claimed
     assert AuditEvent.objects.filter(action="cases.export", summary__format="pdf").count() == 1
 
 
