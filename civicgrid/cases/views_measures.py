@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid import access
@@ -149,5 +150,6 @@ def ledger_print(request, pk: int):
 def ledger_print_file(request, pk: int):
     made = ledger_prints.print_file_for(request.user, pk)
     response = HttpResponse(bytes(made.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ledger-{made.created_at:%Y%m%d}-{made.pk}.pdf"'
+    name = f"ledger-{timezone.localdate(made.created_at):%Y%m%d}-{made.pk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
