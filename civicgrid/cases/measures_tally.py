@@ -268,36 +268,54 @@ def _order(key: tuple) -> tuple:
 
 
 def upsert(model, columns: tuple[str, ...], moves: dict[tuple, list[int]], chunk: int = 500) -> None:
-    """Add `moves` ({row key: counter deltas}) to the roll-up `model`.
+    """Add `moves` ({row key: counter deltas}) to the roll-up `model` (see `upsert_all`)."""
+    upsert_all([(model, columns, moves)], chunk=chunk)
+
+
+def upsert_all(parts: list[tuple[type, tuple[str, ...], dict[tuple, list[int]]]], chunk: int = 500) -> None:
+    """Add each part's `moves` ({row key: counter deltas}) to its roll-up table, in the parts' order.
 
     `INSERT … ON CONFLICT DO UPDATE SET n = n + EXCLUDED.n` (PostgreSQL and SQLite alike): no read
     before the write, and no race between two transactions creating the same row. Rows go in one
     order for every transaction, so two of them lock shared rows in the same order and never
     deadlock. A row left counting no case is deleted.
     """
-    if not moves:
+    parts = [(model, columns, moves) for model, columns, moves in parts if moves]
+    if not parts:
         return
-    keys = sorted(moves, key=_order)
-    emptied = []
+    returned: list[list[tuple]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One statement of one array per column: its text never changes, so the driver parses it
-            # once per process, where a VALUES list of a new case's ~500 parameters was parsed anew
-            # on every intake (a third of the roll-up's cost).
-            by_column = zip(*([*key, *moves[key]] for key in keys), strict=True)
-            cursor.execute(_upsert_sql(model, columns, arrays=True), [list(c) for c in by_column])
-            returned = cursor.fetchall()
+            # One statement of one array per column, all tables in it: its text never changes, so
+            # the driver parses it once per process (a VALUES list of a new case's ~500 parameters
+            # was parsed anew on every intake), and a transition pays one round trip for the roll-up.
+            params: list = []
+            for _model, _columns, moves in parts:
+                keys = sorted(moves, key=_order)
+                by_column = zip(*([*key, *moves[key]] for key in keys), strict=True)
+                params += [list(c) for c in by_column]
+            cursor.execute(_upsert_all_sql(tuple((m, c) for m, c, _ in parts)), params)
+            rows = cursor.fetchall()
+            returned = [[r[1:] for r in rows if r[0] == i] for i in range(len(parts))]
         else:
-            returned = []
             adapt = connection.ops.adapt_datefield_value
-            for start in range(0, len(keys), chunk):
-                part = keys[start : start + chunk]
-                params: list = []
-                for key in part:
-                    params += [adapt(v) if isinstance(v, dt.date) else v for v in key]
-                    params += moves[key]
-                cursor.execute(_upsert_sql(model, columns, rows=len(part)), params)
-                returned += cursor.fetchall()
+            for model, columns, moves in parts:
+                keys = sorted(moves, key=_order)
+                returned.append([])
+                for start in range(0, len(keys), chunk):
+                    part = keys[start : start + chunk]
+                    values: list = []
+                    for key in part:
+                        values += [adapt(v) if isinstance(v, dt.date) else v for v in key]
+                        values += moves[key]
+                    cursor.execute(_upsert_sql(model, columns, rows=len(part)), values)
+                    returned[-1] += cursor.fetchall()
+    for (model, _columns, _moves), rows in zip(parts, returned, strict=True):
+        _drop_emptied(model, rows)
+
+
+def _drop_emptied(model, returned: list[tuple]) -> None:
+    emptied = []
     for pk, received, merged in returned:
         if received < 0 or merged < 0:
             # Only a roll-up emptied behind the tallies' back gets here; the rebuild repairs it.
@@ -307,6 +325,18 @@ def upsert(model, columns: tuple[str, ...], moves: dict[tuple, list[int]], chunk
             emptied.append(pk)
     if emptied:
         model.objects.filter(pk__in=emptied, received=0, merged=0).delete()
+
+
+@cache
+def _upsert_all_sql(tables: tuple[tuple[type, tuple[str, ...]], ...]) -> str:
+    """PostgreSQL: each table's upsert from typed arrays, in one statement, tagged by its place."""
+    steps = [
+        f"u{i} AS ({_upsert_sql(model, columns, arrays=True)})" for i, (model, columns) in enumerate(tables)
+    ]
+    # The plan reads u0 before u1, and every transition runs this same statement: two of them lock
+    # the tables' rows in one order, as the separate statements did.
+    union = " UNION ALL ".join(f"SELECT {i}, * FROM u{i}" for i in range(len(tables)))  # noqa: S608
+    return f"WITH {', '.join(steps)} {union}"
 
 
 @cache
@@ -333,8 +363,12 @@ def _upsert_sql(model, columns: tuple[str, ...], *, rows: int = 0, arrays: bool 
 
 def apply_change(old: Tally | None, new: Tally | None) -> None:
     """Move one case from its old tally to its new one in both roll-ups."""
-    upsert(CaseStat, STAT_KEY, _moves(old, new, stat_keys))
-    upsert(CaseStatArea, AREA_KEY, _moves(old, new, area_keys))
+    upsert_all(
+        [
+            (CaseStat, STAT_KEY, _moves(old, new, stat_keys)),
+            (CaseStatArea, AREA_KEY, _moves(old, new, area_keys)),
+        ]
+    )
 
 
 def _save(case_id: int, tally: Tally, existing: CaseTally | None) -> None:

@@ -190,13 +190,9 @@ def case_submit(
     """Take in a demand from any channel. A repeated idempotency key returns the case it made before.
 
     The returned case has `replayed` set when it was made by an earlier submission with the same key
-    (the API answers 200 instead of 201 then).
+    (the API answers 200 instead of 201 then). The key's unique index finds the repeat: most keys are
+    new, and a look before the insert was a query on every one of them.
     """
-    if idempotency_key:
-        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            existing.replayed = True
-            return existing
     if channel not in Channel.values:
         raise ApplicationError(_("Unknown channel."), field="channel")
     if category is None or not category.active:
@@ -259,7 +255,7 @@ def case_submit(
         if existing is None:
             raise
         existing.replayed = True
-        return existing  # the same submission won a race with this one
+        return existing  # made by an earlier submission, or by the same one racing this one
     if reporter_user is not None or reporter_resident is not None:
         Follower.objects.create(case=case, user=reporter_user, resident=reporter_resident)
     event = _event(case, actor, "submit", before="", data={"channel": channel})

@@ -1,7 +1,8 @@
 """Writes of notifications: made from case events inside the case's transaction, sent after commit.
 
 The rows are written in the same transaction as the case change, so a rolled-back action leaves no
-notification behind; the outbound channels run only once it has committed, in a background task,
+notification behind; the outbound channels run only once it has committed, in a background task
+(queued in that transaction when the task queue is a table of the database, after it otherwise),
 and a channel that fails is logged and never reaches back into the case.
 """
 
@@ -58,8 +59,21 @@ def _notify_reporters(case: Case, kind: str, text_code: str, params: dict) -> li
 
 
 def _send_after_commit(ids: list[int]) -> None:
-    if ids and settings.CIVICGRID_NOTIFY_CHANNELS:
+    if not ids or not settings.CIVICGRID_NOTIFY_CHANNELS:
+        return
+    if _queue_in_database():
+        # The queue is a table of the same database: its row commits or rolls back with the
+        # notifications (no task for rows that never were), in the case's own commit. Queued after
+        # commit it took a second commit of its own on every intake.
+        from civicgrid.notify.tasks import notification_deliver_task
+
+        notification_deliver_task.enqueue(ids)
+    else:
         transaction.on_commit(partial(_enqueue, ids))
+
+
+def _queue_in_database() -> bool:
+    return settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
 
 
 def _enqueue(ids: list[int]) -> None:

@@ -7,12 +7,14 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.utils import translation
 
 from civicgrid.cases import deadlines, services
 from civicgrid.cases.models import Case, Category, State
 from civicgrid.core import clock
 from civicgrid.notify import channels
+from civicgrid.notify import services as notify_services
 from civicgrid.notify.models import Kind, Notification, Target
 from civicgrid.notify.tests.doubles import RecordingSms
 
@@ -125,6 +127,26 @@ def test_outbound_channels_send_only_after_the_case_commits(
     assert [m.to for m in mail.outbox] == [["chief@example.org"]]
     assert case.code in mail.outbox[0].subject
     assert Notification.objects.get(case=case).delivery == {"email": True}
+
+
+def test_with_the_database_queue_delivery_is_queued_in_the_cases_own_transaction(
+    world, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.CIVICGRID_NOTIFY_CHANNELS = [CONSOLE]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        case = _submit(world)
+    told = sorted(Notification.objects.filter(case=case).values_list("pk", flat=True))
+    queued = DBTaskResult.objects.get()  # queued before the commit, so part of it
+    assert queued.status == "READY" and sorted(queued.args_kwargs["args"][0]) == told and told
+    assert not [c for c in callbacks if getattr(c, "func", None) is notify_services._enqueue]
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _submit(world)
+        raise RuntimeError("the intake fails after the notifications were made")
+    assert DBTaskResult.objects.count() == 1  # the rolled-back case left no task behind
 
 
 def test_a_failing_channel_does_not_roll_back_the_case(
