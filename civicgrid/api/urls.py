@@ -38,7 +38,7 @@ def _error(request, status: int, code: str, message: str, field: str | None = No
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    return _error(request, 400, exc.code, str(exc.message), exc.field)
+    return _error(request, exc.status, exc.code, str(exc.message), exc.field)
 
 
 @api.exception_handler(Http404)

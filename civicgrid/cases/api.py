@@ -20,6 +20,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from civicgrid import access
 from civicgrid.cases import limits, selectors, services
 from civicgrid.cases.models import Channel, Rating, State, Tier, Urgency
+from civicgrid.core import idempotency
 from civicgrid.core.api import ErrorOut, errors
 from civicgrid.core.errors import ApplicationError
 
@@ -386,6 +387,10 @@ def case_get(request, case_id: int):
     "",
     response={201: CaseDetailOut, 200: CaseDetailOut, **errors(400)},
     summary="Take in a case (201; 200 with the earlier case when the idempotency key was used before)",
+    description=(
+        "A request sent again with the same `Idempotency-Key` answers 200 with the case the first one "
+        "made. The same key with a different request is refused with 422 (`idempotency_key_reused`)."
+    ),
 )
 def case_submit(
     request,
@@ -432,6 +437,7 @@ def case_submit(
             external_id=payload.external_id,
             # Keys are per account: another integration reusing a key never receives this case.
             idempotency_key=f"api:{request.user.pk}:{key}" if key else None,
+            idempotency_fingerprint=idempotency.fingerprint(payload.model_dump(exclude={"idempotency_key"})),
         )
     except (Http404, PermissionDenied):
         # Not in the user's area, or not there at all: the same answer, so nothing is revealed.

@@ -140,6 +140,8 @@ class Case(Territorial, TimeStamped):
     anonymous = models.BooleanField(_("anonymous"), default=False)
     external_id = models.CharField(_("external reference"), max_length=64, blank=True, db_index=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
+    # What the keyed request asked for (core/idempotency.py): a key sent again for another request is refused.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )

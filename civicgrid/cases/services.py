@@ -33,7 +33,7 @@ from civicgrid.cases.models import (
     Tier,
     Urgency,
 )
-from civicgrid.core import clock, paths, registry
+from civicgrid.core import clock, idempotency, paths, registry
 from civicgrid.core.errors import ApplicationError
 from civicgrid.core.text import without_controls
 from civicgrid.orgs.models import Organisation, OrgKind
@@ -185,6 +185,7 @@ def case_submit(
     reporter_phone: str = "",
     anonymous: bool = False,
     idempotency_key: str | None = None,
+    idempotency_fingerprint: str = "",
     external_id: str = "",
 ) -> Case:
     """Take in a demand from any channel. A repeated idempotency key returns the case it made before.
@@ -245,6 +246,7 @@ def case_submit(
         reporter_name="" if anonymous else reporter_name[:50],
         reporter_phone="" if anonymous else reporter_phone,
         idempotency_key=idempotency_key or None,
+        idempotency_fingerprint=idempotency_fingerprint if idempotency_key else "",
         external_id=external_id[:64],
     )
     try:
@@ -254,6 +256,7 @@ def case_submit(
         existing = Case.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
         if existing is None:
             raise
+        idempotency.check_repeat(existing.idempotency_fingerprint, idempotency_fingerprint)
         existing.replayed = True
         return existing  # made by an earlier submission, or by the same one racing this one
     if reporter_user is not None or reporter_resident is not None:

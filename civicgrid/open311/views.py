@@ -21,6 +21,7 @@ from civicgrid.accounts.tokens import token_user
 from civicgrid.cases.models import Channel, DeadlineKind
 from civicgrid.cases.selectors import open_deadlines
 from civicgrid.cases.services import case_submit
+from civicgrid.core import idempotency
 from civicgrid.core.errors import ApplicationError
 from civicgrid.open311 import documents, selectors
 from civicgrid.open311.formats import errors, fmt_of, render
@@ -144,6 +145,11 @@ def requests(request, fmt: str) -> HttpResponse:
     return render(fmt, "service_requests", [documents.request(r) for r in rows])
 
 
+def _asked(form) -> dict[str, list[str]]:
+    """What a POST asks for, as the fingerprint of its Idempotency-Key: every field but the token."""
+    return {name: form.getlist(name) for name in form if name != "api_key"}
+
+
 def _submit(request, fmt: str) -> HttpResponse:
     # Some older clients put api_key (with jurisdiction_id) in the query string of the POST URL.
     raw_key = (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
@@ -184,13 +190,14 @@ def _submit(request, fmt: str) -> HttpResponse:
             reporter_phone=data["phone"].strip(),
             # Keys are the client's own: prefixed with the token's user, one client cannot replay another's.
             idempotency_key=f"open311:{actor.pk}:{key}" if key else None,
+            idempotency_fingerprint=idempotency.fingerprint(_asked(request.POST)),
             external_id=data["account_id"].strip()[:64],
         )
     except ApplicationError as exc:
         field = {"location": "lat/long", "territory": "lat/long", "category": "service_code"}.get(
             exc.field or "", exc.field
         )
-        return errors(fmt, 400, f"{field}: {exc.message}" if field else exc.message)
+        return errors(fmt, exc.status, f"{field}: {exc.message}" if field else exc.message)
     respond_by = next((d.due_at for d in open_deadlines(case) if d.kind == DeadlineKind.RESPOND), None)
     return render(fmt, "service_requests", [documents.created(case, respond_by=respond_by)])
 

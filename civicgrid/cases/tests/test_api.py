@@ -114,6 +114,20 @@ def test_the_same_idempotency_key_header_twice_makes_one_case_and_answers_200(ap
     assert Case.objects.count() == 1
 
 
+def test_the_same_idempotency_key_with_another_request_is_refused_with_422(api, world):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "walkin-2026-0002"}
+    first = api(world.grid_worker_a, "post", "", data=_submit_body(world), headers=headers)
+    other = api(
+        world.grid_worker_a, "post", "", data=_submit_body(world, description="路灯坏了"), headers=headers
+    )
+    assert (first.status_code, other.status_code) == (201, 422)
+    assert other.json()["code"] == "idempotency_key_reused" and other.json()["field"] == "idempotency_key"
+    assert Case.objects.count() == 1 and Case.objects.get().description != "路灯坏了"
+    # The first request, sent again, still gets its case.
+    again = api(world.grid_worker_a, "post", "", data=_submit_body(world), headers=headers)
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+
+
 def test_a_new_case_is_answered_as_reading_it_back_would_show_it(api, world):
     made = api(world.grid_worker_a, "post", "", data=_submit_body(world))
     assert made.status_code == 201
@@ -122,7 +136,7 @@ def test_a_new_case_is_answered_as_reading_it_back_would_show_it(api, world):
     assert made.json()["actions"]  # the buttons the grid worker may press on it
 
 
-INTAKE_QUERIES = 18  # token, grants, house, key, case, event, deadlines, audit, roll-ups, recipients, notice…
+INTAKE_QUERIES = 17  # token, grants, house, case, event, deadlines, audit, recipients, notice, roll-ups…
 
 
 def test_intake_costs_a_bounded_number_of_queries_and_a_repeat_writes_nothing(api, world):

@@ -170,6 +170,16 @@ def test_the_same_idempotency_key_never_makes_a_second_case(submit, world):
     assert Case.objects.count() == 2
 
 
+def test_the_same_idempotency_key_with_another_request_is_refused(submit, world):
+    first = submit(headers={"Idempotency-Key": "retry-3"})
+    other = submit(headers={"Idempotency-Key": "retry-3"}, description="路灯坏了")
+    assert first.status_code == 200 and other.status_code == 422
+    assert "Idempotency-Key" in spec.check_errors(other.json(), 422)[0]
+    assert Case.objects.count() == 1
+    again = submit(headers={"Idempotency-Key": "retry-3"}).json()
+    assert again[0]["service_request_id"] == first.json()[0]["service_request_id"]
+
+
 def test_an_idempotency_key_belongs_to_one_client(submit, world):
     _, other_key = token_create(actor=None, user=make_user("other-app"), name="other")
     mine = submit(headers={"Idempotency-Key": "k"}).json()[0]["service_request_id"]
