@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.core import clock
 from civicgrid.core.models import Territorial, TimeStamped
@@ -40,6 +41,14 @@ class Urgency(models.TextChoices):
     EMERGENCY = "emergency", _("emergency")
     URGENT = "urgent", _("urgent (water, power, gas, extreme weather)")
     NORMAL = "normal", _("normal")
+
+
+# A badge's word for the urgency: the form's labels explain what counts as urgent, a row has no room.
+URGENCY_BADGE = {
+    Urgency.EMERGENCY: _("emergency"),
+    Urgency.URGENT: pgettext_lazy("urgency badge", "urgent"),
+    Urgency.NORMAL: _("normal"),
+}
 
 
 class State(models.TextChoices):
@@ -176,6 +185,10 @@ class Case(Territorial, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def urgency_badge(self) -> str:
+        return URGENCY_BADGE.get(self.urgency, self.urgency)
 
     @property
     def is_open(self) -> bool:

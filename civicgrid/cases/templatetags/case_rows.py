@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from civicgrid.cases.models import Channel, State, Tier, Urgency
+from civicgrid.cases.models import URGENCY_BADGE, Channel, State, Tier, Urgency
 
 register = template.Library()
 DONE = {State.CLOSED, State.RESOLVED}
@@ -42,9 +42,9 @@ URGENCY = '<span class="badge {}">{}</span>\n    '
 def _labels() -> dict:
     # Once a page, in the reader's language: `get_FOO_display` rebuilds and translates every choice
     # of the field on each call, which was most of a row's cost.
-    return {
-        enum: {value: str(label) for value, label in enum.choices} for enum in (State, Tier, Channel, Urgency)
-    }
+    labels = {enum: {value: str(label) for value, label in enum.choices} for enum in (State, Tier, Channel)}
+    labels[Urgency] = {value: str(label) for value, label in URGENCY_BADGE.items()}
+    return labels
 
 
 def _row(case, labels: dict) -> str:

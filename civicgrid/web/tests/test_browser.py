@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from civicgrid.cases import catalogue, services
+from civicgrid.cases.models import Category
 from civicgrid.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,6 +67,47 @@ def test_secretary_finds_and_edits_a_household_on_a_phone(live_server, world, ph
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_an_officers_menu_fits_on_one_line_of_a_desktop_screen(live_server, world, browser, lang):
+    ctx, page = _officer_on_a_desktop(live_server, browser, lang)
+    tops = page.evaluate("[...document.querySelectorAll('.nav > *')].map(e => e.getBoundingClientRect().top)")
+    ctx.close()
+    assert len(tops) >= 10  # an officer's menu is the longest: the test is about that one
+    assert len(set(tops)) == 1, tops
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_registers_place_filter_shows_its_choice_whole(live_server, world, browser, lang):
+    ctx, page = _officer_on_a_desktop(live_server, browser, lang)
+    catalogue.install(Category)  # a transactional test starts without the data migration's rows
+    services.case_submit(
+        actor=world.town_officer,
+        channel="walk_in",
+        category=Category.objects.get(code="sanitation"),
+        title="",
+        description="垃圾桶满了",
+        house=world.households["a"].house,
+    )
+    page.goto(f"{live_server.url}/cases/list/")
+    where = page.locator("select#territory")
+    expect(where).to_be_visible()
+    # The chosen option's text, in the select's own font, against the room the select gives it.
+    text, room = where.evaluate(
+        """s => {
+          const style = getComputedStyle(s), ctx = document.createElement('canvas').getContext('2d');
+          ctx.font = `${style.fontSize} ${style.fontFamily}`;
+          const pad = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+          return [ctx.measureText(s.options[s.selectedIndex].text).width, s.clientWidth - pad - 16];
+        }"""
+    )
+    # A state alone on a badge starts with a capital ("Received"), whatever its word mid-sentence.
+    transform = page.locator(".case-row .badge").first.evaluate(
+        "b => getComputedStyle(b, '::first-letter').textTransform"
+    )
+    ctx.close()
+    assert text <= room, (text, room)
+    assert transform == "uppercase"
+
+
+def _officer_on_a_desktop(live_server, browser, lang: str):
     ctx = browser.new_context(
         viewport={"width": 1280, "height": 800},
         extra_http_headers={"Accept-Language": "zh-CN,zh" if lang == "zh" else "en-US,en"},
@@ -75,10 +118,7 @@ def test_an_officers_menu_fits_on_one_line_of_a_desktop_screen(live_server, worl
     page.fill("input[name=password]", PASSWORD)
     page.locator("form button[type=submit].primary").click()
     expect(page.get_by_role("navigation", name=TEXT[lang]["nav"])).to_be_visible()
-    tops = page.evaluate("[...document.querySelectorAll('.nav > *')].map(e => e.getBoundingClientRect().top)")
-    ctx.close()
-    assert len(tops) >= 10  # an officer's menu is the longest: the test is about that one
-    assert len(set(tops)) == 1, tops
+    return ctx, page
 
 
 def test_a_refused_reveal_says_why_in_place(live_server, world, phone_context):
