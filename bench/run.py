@@ -191,6 +191,11 @@ def main() -> None:
     _django(ctx.env)
     if not args.reuse:
         _people(ctx, spec, data)
+    else:
+        # The last run's data under this checkout's schema: a pull may have brought migrations.
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
     from bench.suites import case_list, dashboard, intake
 
     last = var / "results.json"
