@@ -3,7 +3,7 @@
 Laying out the ledger's rows in PDF takes some 40–50 rows a second, so the 2,000 a print may hold
 take about a minute: longer than a request should wait, and past a server's usual timeout. The page
 asks for a print and follows its progress; the worker lays it out (`ledger.ledger_pdf`, which
-audits the export); the file is kept a day for its requester alone.
+audits the export); the file is kept a day for its requester alone, then the sweep deletes it.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from civicgrid.territory.models import Territory
 
 log = logging.getLogger(__name__)
 KEPT = dt.timedelta(days=1)
+# A print still running this long after its worker last touched it lost that worker (a restart, a
+# killed process): the page would wait for it forever. A print takes about a minute.
+STALLED = dt.timedelta(minutes=15)
 
 
 def filters_of(user, data: dict) -> selectors.CaseFilters:
@@ -57,7 +60,6 @@ def print_request(*, user, query: str) -> LedgerPrint:
     from civicgrid.cases.tasks import ledger_print_task
 
     ledger.check_export(user, _filters_of_query(user, query))  # refused now, not in the worker
-    LedgerPrint.objects.filter(requested_by=user, created_at__lt=clock.now() - KEPT).delete()
     made = LedgerPrint.objects.create(
         requested_by=user, query=query[:2000], language=translation.get_language() or ""
     )
@@ -110,3 +112,24 @@ def print_file_for(user, pk: int) -> LedgerPrint:
     found.refresh_from_db(fields=["pdf"])
     audit_record(actor=user, action="cases.ledger_print_fetch", obj=found, summary={"rows": found.rows})
     return found
+
+
+def sweep(*, now=None) -> dict:
+    """The sweep's part: prints past their day are deleted, and prints whose worker was lost fail."""
+    now = now or clock.now()
+    expired = list(LedgerPrint.objects.filter(created_at__lt=now - KEPT).defer("pdf")[:500])
+    for made in expired:
+        audit_record(actor=None, action="cases.ledger_print_expired", obj=made, summary={"rows": made.rows})
+    LedgerPrint.objects.filter(pk__in=[made.pk for made in expired]).delete()
+    stalled = 0
+    lost = LedgerPrint.objects.filter(status=PrintStatus.RUNNING, updated_at__lt=now - STALLED).defer("pdf")
+    for made in lost:
+        with translation.override(made.language or None):
+            message = _("The print was interrupted. Ask for it again.")
+        # Conditional, as the worker's claim: a print that finished meanwhile keeps its file.
+        if LedgerPrint.objects.filter(pk=made.pk, status=PrintStatus.RUNNING).update(
+            status=PrintStatus.FAILED, message=message, finished_at=now, updated_at=now
+        ):
+            audit_record(actor=None, action="cases.ledger_print_failed", obj=made, summary={"why": "stalled"})
+            stalled += 1
+    return {"ledger prints removed": len(expired), "ledger prints interrupted": stalled}

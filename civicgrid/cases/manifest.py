@@ -20,6 +20,12 @@ def _today_context(user) -> dict:
     return today_context(user)
 
 
+def _prints_sweep() -> dict:
+    from civicgrid.cases import ledger_prints  # the PDF layout's imports wait until a sweep runs
+
+    return ledger_prints.sweep()
+
+
 HANDLERS = GRID_STAFF + LEADERS + (Role.DEPARTMENT_HANDLER,)
 
 manifest = register(
@@ -30,7 +36,7 @@ manifest = register(
             "case.changed": [measures_tally.case_changed],
             "territory.moved": [measures_tally.territory_moved],
         },
-        sweeps=[Sweep("cases", deadlines.sweep)],
+        sweeps=[Sweep("cases", deadlines.sweep), Sweep("ledger prints", _prints_sweep)],
         today=[TodaySection(_("Cases due"), "cases/_today.html", "cases.handle", _today_context, order=40)],
         nav=[
             NavEntry(_("My queue"), "cases:queue", "cases.handle", icon="inbox", order=10),

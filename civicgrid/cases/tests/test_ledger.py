@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
@@ -14,7 +15,7 @@ from civicgrid.audit.models import AuditEvent
 from civicgrid.cases import ledger, ledger_prints, selectors, services
 from civicgrid.cases.models import Case, LedgerPrint
 from civicgrid.cases.tests.test_measures import SOME_MONTH, at, submit
-from civicgrid.core import clock
+from civicgrid.core import clock, registry
 
 pytestmark = pytest.mark.django_db
 URL = "/cases/measures/"
@@ -139,6 +140,28 @@ def test_a_print_waiting_for_the_worker_shows_its_progress_and_polls(world, clie
     assert made.status == "done" and bytes(made.pdf).startswith(b"%PDF") and made.rows == 0
     ledger_prints.print_make(made.pk)  # a second worker, or a retry, finds it claimed
     assert AuditEvent.objects.filter(action="cases.export", summary__format="pdf").count() == 1
+
+
+def test_the_sweep_deletes_prints_past_their_day_and_fails_one_whose_worker_was_lost(world, client_for):
+    now = clock.now()
+    with clock.frozen(now - dt.timedelta(days=1, minutes=1)):
+        old = LedgerPrint.objects.create(requested_by=world.secretary, status="done", pdf=b"%PDF-1.4")
+    with clock.frozen(now - dt.timedelta(minutes=20)):
+        lost = LedgerPrint.objects.create(requested_by=world.secretary, status="running", language="en")
+    with clock.frozen(now - dt.timedelta(minutes=5)):
+        running = LedgerPrint.objects.create(requested_by=world.secretary, status="running")
+    (sweep,) = [s for s in registry.sweeps() if s.name == "ledger prints"]  # `civicgrid sweep` runs it
+    with clock.frozen(now):
+        assert sweep.run() == {"ledger prints removed": 1, "ledger prints interrupted": 1}
+        assert sweep.run() == {"ledger prints removed": 0, "ledger prints interrupted": 0}
+    assert not LedgerPrint.objects.filter(pk=old.pk).exists()
+    lost.refresh_from_db()
+    running.refresh_from_db()
+    assert (lost.status, running.status) == ("failed", "running")  # five minutes is a slow print
+    page = client_for(world.secretary).get(f"{URL}prints/{lost.pk}/").content.decode()
+    assert "The print was interrupted. Ask for it again." in page and "<progress" not in page
+    assert AuditEvent.objects.filter(action="cases.ledger_print_expired", object_id=str(old.pk)).exists()
+    assert AuditEvent.objects.filter(action="cases.ledger_print_failed", object_id=str(lost.pk)).exists()
 
 
 def test_the_pdf_ledger_is_cut_at_its_limit_with_a_note(world, tmp_path):
