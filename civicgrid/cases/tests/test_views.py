@@ -86,6 +86,15 @@ def test_grid_chief_queue_lists_grid_a_cases_due_soonest_first(world, client_for
     assert "h left" in html or "min left" in html
 
 
+def test_an_empty_queue_says_so_once(world, client_for):
+    client = client_for(world.grid_chief_a)
+    empty = client.get(reverse("cases:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nothing waiting for you" in empty and "due soonest first" not in empty
+    _submit(world)
+    one = client.get(reverse("cases:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 open case waiting for you, due soonest first." in one
+
+
 def test_an_overdue_case_is_marked_red_with_how_long_ago(world, client_for):
     case = _submit(world)
     due = case.deadlines.get(kind="respond").due_at
