@@ -172,3 +172,19 @@ def build_world() -> World:
         "x": make_household(actor=world.town_officer, unit=unit_x1, members=2, name="刘"),
     }
     return world
+
+
+def submit_case(world, *, actor=None, household: str = "a", category: str = "sanitation", **fields):
+    """A walk-in case at a household's house, taken in by grid A's worker unless `actor` says who."""
+    from civicgrid.cases import services as case_services
+    from civicgrid.cases.models import Category
+
+    given = {
+        "actor": actor or world.grid_worker_a,
+        "channel": "walk_in",
+        "category": Category.objects.get(code=category),
+        "title": "",
+        "description": "路灯不亮",
+        "house": world.households[household].house,
+    }
+    return case_services.case_submit(**{**given, **fields})

@@ -21,9 +21,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from civicgrid.cases import services  # noqa: E402
-from civicgrid.cases.models import Case, Category  # noqa: E402
+from civicgrid.cases.models import Case  # noqa: E402
 from civicgrid.core.dbroute import replica_reads  # noqa: E402
-from civicgrid.testing import build_world  # noqa: E402
+from civicgrid.testing import build_world, submit_case  # noqa: E402
 
 
 def scalar(alias: str, sql: str, params=()):
@@ -44,14 +44,7 @@ def caught_up() -> None:
 
 setup_test_environment()
 world = build_world()
-case = services.case_submit(
-    actor=world.grid_worker_a,
-    channel="walk_in",
-    category=Category.objects.get(code="sanitation"),
-    title="replica probe: streetlight",
-    description="路灯不亮",
-    house=world.households["a"].house,
-)
+case = submit_case(world, title="replica probe: streetlight")
 caught_up()
 
 client = Client()

@@ -5,21 +5,14 @@ from __future__ import annotations
 import pytest
 
 from civicgrid.cases import services
-from civicgrid.cases.models import Category
 from civicgrid.notify.models import Notification
+from civicgrid.testing import submit_case
 
 pytestmark = pytest.mark.django_db
 
 
 def _case_for_the_grid_chief(world):
-    return services.case_submit(
-        actor=world.grid_worker_a,
-        channel="walk_in",
-        category=Category.objects.get(code="sanitation"),
-        title="",
-        description="路灯不亮",
-        house=world.households["a"].house,
-    )
+    return submit_case(world)
 
 
 def test_the_inbox_shows_only_my_notifications(world, client_for):

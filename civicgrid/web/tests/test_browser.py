@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from civicgrid.cases import catalogue, services
+from civicgrid.cases import catalogue
 from civicgrid.cases.models import Category
-from civicgrid.testing import PASSWORD
+from civicgrid.testing import PASSWORD, submit_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,14 +78,7 @@ def test_an_officers_menu_fits_on_one_line_of_a_desktop_screen(live_server, worl
 def test_the_registers_place_filter_shows_its_choice_whole(live_server, world, browser, lang):
     ctx, page = _officer_on_a_desktop(live_server, browser, lang)
     catalogue.install(Category)  # a transactional test starts without the data migration's rows
-    services.case_submit(
-        actor=world.town_officer,
-        channel="walk_in",
-        category=Category.objects.get(code="sanitation"),
-        title="",
-        description="垃圾桶满了",
-        house=world.households["a"].house,
-    )
+    submit_case(world, actor=world.town_officer, description="垃圾桶满了")
     page.goto(f"{live_server.url}/cases/list/")
     where = page.locator("select#territory")
     expect(where).to_be_visible()

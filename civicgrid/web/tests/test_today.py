@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.cases import services
-from civicgrid.cases.models import Category
 from civicgrid.core.registry import Manifest, TodaySection, register
+from civicgrid.testing import submit_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +22,7 @@ register(
 
 
 def _case(world):
-    return services.case_submit(
-        actor=world.grid_worker_a,
-        channel="walk_in",
-        category=Category.objects.get(code="sanitation"),
-        title="楼道垃圾",
-        description="三单元楼道垃圾堆放",
-        house=world.households["a"].house,
-    )
+    return submit_case(world, title="楼道垃圾", description="三单元楼道垃圾堆放")
 
 
 def test_the_grid_chief_sees_the_case_due_in_the_grid(world, client_for):
