@@ -25,6 +25,7 @@ def test_a_member_sees_their_households_not_contacted_this_week(paired, django_a
     assert [p.household_id for p in context["rows"]] == [paired.households["a2"].pk]
     html = render_to_string("partywork/_today_member.html", context)
     assert paired.households["a2"].number in html and paired.households["a"].number not in html
+    assert '<h2><a href="/partywork/">' in html  # each today section's heading opens its page
     assert today.not_contacted_badge(paired.member_a, upto=100) == 1
     assert today.not_contacted_badge(paired.member_a2, upto=100) == 0
 
@@ -38,6 +39,7 @@ def test_a_grid_chief_sees_members_with_uncontacted_households(paired, django_as
     with django_assert_max_num_queries(4):
         context = today.chief_context(paired.grid_chief_a)
     assert [(r["member"], r["count"]) for r in context["members"]] == [(paired.member_a, 2)]
-    assert "党员甲" in render_to_string("partywork/_today_chief.html", context)
+    html = render_to_string("partywork/_today_chief.html", context)
+    assert "党员甲" in html and '<h2><a href="/partywork/coverage/">' in html
     assert today.chief_context(paired.grid_chief_b) is None
     assert today.chief_context(paired.member_a) is None
