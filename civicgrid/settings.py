@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "civicgrid.territory",
     "civicgrid.accounts",
     "civicgrid.access",
+    "civicgrid.prints",
     "civicgrid.registry",
     "civicgrid.orgs",
     "civicgrid.cases",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("registry/", include("civicgrid.registry.urls")),
     path("orgs/", include("civicgrid.orgs.urls")),
     path("cases/", include("civicgrid.cases.urls")),
+    path("prints/", include("civicgrid.prints.urls")),
     path("notifications/", include("civicgrid.notify.urls")),
     path("keypersons/", include("civicgrid.keypersons.urls")),
     path("visits/", include("civicgrid.visits.urls")),

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.roles import GRID_STAFF, LEADERS, STAFF, Role
-from civicgrid.cases import deadlines, measures_tally
+from civicgrid.cases import deadlines, ledger_prints, measures_tally
 from civicgrid.core.registry import (
     Export,
     Manifest,
@@ -20,12 +20,6 @@ def _today_context(user) -> dict:
     return today_context(user)
 
 
-def _prints_sweep() -> dict:
-    from civicgrid.cases import ledger_prints  # the PDF layout's imports wait until a sweep runs
-
-    return ledger_prints.sweep()
-
-
 HANDLERS = GRID_STAFF + LEADERS + (Role.DEPARTMENT_HANDLER,)
 
 manifest = register(
@@ -36,7 +30,8 @@ manifest = register(
             "case.changed": [measures_tally.case_changed],
             "territory.moved": [measures_tally.territory_moved],
         },
-        sweeps=[Sweep("cases", deadlines.sweep), Sweep("ledger prints", _prints_sweep)],
+        sweeps=[Sweep("cases", deadlines.sweep)],
+        prints=[ledger_prints.KIND],
         today=[TodaySection(_("Cases due"), "cases/_today.html", "cases.handle", _today_context, order=40)],
         nav=[
             NavEntry(_("My queue"), "cases:queue", "cases.handle", icon="inbox", order=10),

@@ -491,33 +491,3 @@ class CaseStatArea(Territorial, MeasureCounters):
 
     def __str__(self) -> str:
         return f"{self.grain} {self.period} {self.territory_path} {self.dim}{self.value}"
-
-
-class PrintStatus(models.TextChoices):
-    QUEUED = "queued", _("waiting for the background worker")
-    RUNNING = "running", _("being laid out")
-    DONE = "done", _("ready")
-    FAILED = "failed", _("failed")
-
-
-class LedgerPrint(TimeStamped):
-    """A printable ledger made in the background: laying out 2,000 rows takes about a minute, longer
-    than a request should wait. Only whoever asked for it may fetch it; it is kept a day."""
-
-    requested_by = models.ForeignKey(
-        "accounts.User", on_delete=models.CASCADE, related_name="ledger_prints", editable=False
-    )
-    query = models.TextField(blank=True, editable=False)  # the ledger page's filters, as its URL had them
-    language = models.CharField(max_length=16, blank=True, editable=False)  # the requester's, at asking
-    status = models.CharField(max_length=16, choices=PrintStatus.choices, default=PrintStatus.QUEUED)
-    rows = models.PositiveIntegerField(default=0)
-    cut = models.BooleanField(default=False)
-    pdf = models.BinaryField(null=True, editable=False)  # reporters are masked in it, as on the page
-    message = models.CharField(max_length=300, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["requested_by", "created_at"], name="ledger_print_mine_idx")]
-
-    def __str__(self) -> str:
-        return f"ledger print {self.pk} ({self.status})"

@@ -9,6 +9,4 @@ urlpatterns = [
     path("ledger/", views.ledger_page, name="ledger"),
     path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
     path("ledger.pdf", views.ledger_pdf, name="ledger_pdf"),
-    path("prints/<int:pk>/", views.ledger_print, name="ledger_print"),
-    path("prints/<int:pk>/ledger.pdf", views.ledger_print_file, name="ledger_print_file"),
 ]

@@ -6,17 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid import access
 from civicgrid.cases import ledger, ledger_prints, measures, selectors
 from civicgrid.cases.forms import active_categories, category_options
 from civicgrid.cases.measures_forms import LedgerForm, MeasuresForm, readable
-from civicgrid.cases.models import PrintStatus
 from civicgrid.core import clock
 from civicgrid.core.dbroute import replica_view
 from civicgrid.core.errors import ApplicationError
+from civicgrid.prints import services as print_services
 
 LEDGER_PAGE = 50
 
@@ -121,7 +120,7 @@ def ledger_xlsx(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def ledger_pdf(request):
-    """Ask for a print of the ledger as filtered; the worker lays it out (see ledger_prints).
+    """Ask for a print of the ledger as filtered; the worker lays it out (see cases/ledger_prints.py).
 
     A link (the case list's, the exports menu's) opens the page that asks; its button posts.
     """
@@ -130,26 +129,6 @@ def ledger_pdf(request):
         ledger.check_export(request.user, filters)
         context = {"query": request.GET.urlencode(), "pdf_limit": ledger.PDF_LIMIT}
         return render(request, "cases/measures/print_ask.html", context)
-    made = ledger_prints.print_request(user=request.user, query=request.POST.get("query", ""))
-    return redirect("cases:ledger_print", pk=made.pk)
-
-
-@login_required
-@require_GET
-def ledger_print(request, pk: int):
-    made = ledger_prints.print_get_for(request.user, pk)
-    context = {"print": made, "waiting": made.status in (PrintStatus.QUEUED, PrintStatus.RUNNING)}
-    context["pdf_limit"] = ledger.PDF_LIMIT
-    if request.htmx:
-        return render(request, "cases/measures/_print_status.html", context)
-    return render(request, "cases/measures/print.html", context)
-
-
-@login_required
-@require_GET
-def ledger_print_file(request, pk: int):
-    made = ledger_prints.print_file_for(request.user, pk)
-    response = HttpResponse(bytes(made.pdf), content_type="application/pdf")
-    name = f"ledger-{timezone.localdate(made.created_at):%Y%m%d}-{made.pk}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    query = request.POST.get("query", "")[:2000]
+    made = print_services.print_request(user=request.user, kind="ledger", params={"query": query})
+    return redirect("prints:print", pk=made.pk)

@@ -67,6 +67,25 @@ class Sweep:
 
 
 @dataclass(frozen=True)
+class PrintKind:
+    """A PDF a module lays out in the background (civicgrid/prints): too long to make in a request.
+
+    `check(user, params)` refuses at asking (raises), `make(user, params)` → (pdf bytes, rows, cut)
+    runs in the worker in the asker's language, `filename(print)` names the download,
+    `back(params)` is the address of the page the print was asked from, and `counted(n)` says what
+    the print holds ("52 door plates").
+    """
+
+    name: str
+    title: str  # a lazy translation: the print page's heading
+    check: Callable
+    make: Callable
+    filename: Callable
+    back: Callable
+    counted: Callable
+
+
+@dataclass(frozen=True)
 class ObjectLink:
     """A link another module puts on an object's page (a household's visits): `url(obj)` → its address."""
 
@@ -93,6 +112,7 @@ class Manifest:
     restricted_audit: dict[str, str] = field(default_factory=dict)
     # object kind ("household") → links this module adds to that object's page
     links: dict[str, list[ObjectLink]] = field(default_factory=dict)
+    prints: list[PrintKind] = field(default_factory=list)
 
 
 _manifests: dict[str, Manifest] = {}
@@ -189,3 +209,7 @@ def publish(event: str, **payload) -> None:
     """
     for handler in _subscribers.get(event, []):
         handler(**payload)
+
+
+def print_kind(name: str) -> PrintKind | None:
+    return next((k for m in _manifests.values() for k in m.prints if k.name == name), None)

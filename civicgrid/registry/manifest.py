@@ -3,6 +3,7 @@ from django.utils.translation import pgettext_lazy
 
 from civicgrid.accounts.roles import GRID_STAFF, LEADERS, STAFF, Role
 from civicgrid.core.registry import Export, Manifest, NavEntry, Permission, TodaySection, register
+from civicgrid.registry import plates
 
 SECRETARY_AND_CLERK = (Role.COMMUNITY_SECRETARY, Role.TOWN_OFFICER, Role.REGISTRY_CLERK)
 REVIEWERS = (Role.GRID_CHIEF, Role.COMMUNITY_SECRETARY, Role.REGISTRY_CLERK)
@@ -27,6 +28,7 @@ manifest = register(
     Manifest(
         name="registry",
         label=pgettext_lazy("menu", "Registry"),  # short, for a desktop menu bar that fits on one line
+        prints=[plates.KIND],
         nav=[
             NavEntry(_("Households"), "registry:household_list", "registry.view", icon="home", order=20),
             NavEntry(_("Residents"), "registry:resident_list", "registry.view", icon="person", order=21),

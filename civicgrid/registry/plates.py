@@ -15,11 +15,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from civicgrid import access
 from civicgrid.audit.services import audit_record
 from civicgrid.core import clock, paths
 from civicgrid.core.errors import ApplicationError
+from civicgrid.core.registry import PrintKind
 from civicgrid.registry.models import House
 from civicgrid.territory.models import Level, Territory
 
@@ -79,6 +81,20 @@ def _houses(user, territory: Territory):
     return qs.select_related("unit__parent__parent").order_by("territory_path", "house_code")
 
 
+def _sheet(user, territory: Territory, limit: int):
+    """The houses of one sheet and their number; refused past `limit`, naming the count."""
+    houses = _houses(user, territory)
+    count = houses.count()
+    if count > limit:
+        raise ApplicationError(
+            _("%(place)s has %(n)s houses, more than one sheet holds (%(limit)s): print it unit by unit.")
+            % {"place": territory.name, "n": count, "limit": limit},
+            field="territory",
+            code="too_many",
+        )
+    return houses, count
+
+
 def _places(unit: Territory) -> str:
     """Community · grid · unit, from the parents selected with the house (no query per plate)."""
     chain, node = [], unit
@@ -96,15 +112,7 @@ def plates_pdf(user, territory: Territory, *, base_url: str, limit: int = PLATE_
     """
     from weasyprint import HTML
 
-    houses = _houses(user, territory)
-    count = houses.count()
-    if count > limit:
-        raise ApplicationError(
-            _("%(place)s has %(n)s houses, more than one sheet holds (%(limit)s): print it unit by unit.")
-            % {"place": territory.name, "n": count, "limit": limit},
-            field="territory",
-            code="too_many",
-        )
+    houses, count = _sheet(user, territory, limit)
     plates = []
     for house in houses.iterator(chunk_size=200):
         url = house_url(base_url, house.house_code)
@@ -144,3 +152,34 @@ def _plate_words() -> dict[str, str]:
         "scan": _("Scan to register your household or report a problem"),
         "code": _("House code"),
     }
+
+
+# --- The sheet as a print made in the background (civicgrid/prints): 600 plates take about 40 s.
+
+
+def _place(user, params: dict) -> Territory:
+    return access.get_for(user, Territory.objects.all(), PRINT, field="path", pk=params["territory"])
+
+
+def _check(user, params: dict) -> None:
+    _sheet(user, _place(user, params), PLATE_LIMIT)
+
+
+def _make(user, params: dict) -> tuple[bytes, int, bool]:
+    pdf, count = plates_pdf(user, _place(user, params), base_url=params["base_url"])
+    return pdf, count, False
+
+
+def print_params(territory: Territory, base_url: str) -> dict:
+    return {"territory": territory.pk, "code": territory.code, "base_url": base_url}
+
+
+KIND = PrintKind(
+    name="door_plates",
+    title=gettext_lazy("Door plates"),
+    check=_check,
+    make=_make,
+    filename=lambda made: f"door-plates-{made.params.get('code', made.pk)}.pdf",
+    back=lambda params: reverse("registry:plates"),
+    counted=lambda n: ngettext("%(n)s door plate", "%(n)s door plates", n) % {"n": n},
+)

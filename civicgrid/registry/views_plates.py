@@ -1,14 +1,15 @@
-"""Door plate sheets: pick a grid or a unit, get a printable PDF."""
+"""Door plate sheets: pick a grid or a unit, and the sheet is laid out in the background (prints)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from civicgrid import access
 from civicgrid.core.errors import ApplicationError
+from civicgrid.prints import services as print_services
 from civicgrid.registry import plates
 from civicgrid.territory.models import Territory
 
@@ -25,22 +26,33 @@ def plate_sheets(request):
     return _page(request)
 
 
-@login_required
-def plate_sheet_pdf(request, pk: int):
-    territory = access.get_for(request.user, Territory.objects.all(), plates.PRINT, field="path", pk=pk)
+def _queue(request, territory: Territory):
+    params = plates.print_params(territory, plates.public_base_url(request))
     try:
-        data, _count = plates.plates_pdf(request.user, territory, base_url=plates.public_base_url(request))
+        made = print_services.print_request(user=request.user, kind=plates.KIND.name, params=params)
     except ApplicationError as exc:
         return _page(request, chosen=territory, error=exc.message, status=400)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="door-plates-{territory.code}.pdf"'
-    return response
+    return redirect("prints:print", pk=made.pk)
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def plate_sheet_pdf(request, pk: int):
+    """A place's sheet: a link opens the page that asks for it (with the place chosen); posting queues it."""
+    territory = access.get_for(request.user, Territory.objects.all(), plates.PRINT, field="path", pk=pk)
+    if request.method == "GET":
+        return _page(request, chosen=territory)
+    return _queue(request, territory)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def plates_pick(request):
-    """The picker's GET form sends the place as a parameter; the sheet has one address per place."""
-    raw = request.GET.get("territory", "")
+    """The picker posts the place; a GET (an old bookmark) opens the page with it chosen."""
+    raw = (request.POST if request.method == "POST" else request.GET).get("territory", "")
     if not raw.isdigit():
         return plate_sheets(request)
-    return redirect("registry:plate_sheet_pdf", pk=int(raw))
+    if request.method == "GET":
+        return redirect("registry:plate_sheet_pdf", pk=int(raw))
+    territory = access.get_for(request.user, Territory.objects.all(), plates.PRINT, field="path", pk=int(raw))
+    return _queue(request, territory)

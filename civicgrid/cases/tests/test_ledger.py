@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import subprocess
@@ -12,10 +11,12 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from civicgrid.audit.models import AuditEvent
-from civicgrid.cases import ledger, ledger_prints, selectors, services
-from civicgrid.cases.models import Case, LedgerPrint
+from civicgrid.cases import ledger, selectors, services
+from civicgrid.cases.models import Case
 from civicgrid.cases.tests.test_measures import SOME_MONTH, at, submit
-from civicgrid.core import clock, registry
+from civicgrid.core import clock
+from civicgrid.prints import services as print_services
+from civicgrid.prints.models import Print
 
 pytestmark = pytest.mark.django_db
 URL = "/cases/measures/"
@@ -95,10 +96,11 @@ def test_the_pdf_ledger_renders_chinese(world, client_for, tmp_path):
     make_ledger_cases(world)
     client = client_for(world.secretary)
     page = client.get(_print(client)).content.decode()
-    assert LedgerPrint.objects.get().status == "done" and 'lang="zh-hans"' in page
-    (file_url,) = re.findall(r'href="([^"]+/ledger\.pdf)"', page)
+    assert Print.objects.get().status == "done" and 'lang="zh-hans"' in page
+    (file_url,) = re.findall(r'href="([^"]+/file\.pdf)"', page)
     response = client.get(file_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'filename="ledger-' in response["Content-Disposition"]
     data = response.content
     assert data.startswith(b"%PDF")
     path = tmp_path / "ledger.pdf"
@@ -110,58 +112,36 @@ def test_the_pdf_ledger_renders_chinese(world, client_for, tmp_path):
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout.decode()
     assert "Noto-Sans-CJK-SC" in fonts
     assert AuditEvent.objects.filter(action="cases.export", summary__format="pdf").count() == 1
-    assert AuditEvent.objects.filter(action="cases.ledger_print_fetch").count() == 1
+    assert AuditEvent.objects.filter(action="prints.fetch", summary__kind="ledger").count() == 1
 
 
 def test_a_print_is_its_requesters_alone_and_a_refused_one_is_not_queued(world, client_for):
     make_ledger_cases(world)
     mine = _print(client_for(world.secretary))
     other = client_for(world.town_officer)
-    assert other.get(mine).status_code == 404 and other.get(mine + "ledger.pdf").status_code == 404
+    assert other.get(mine).status_code == 404 and other.get(mine + "file.pdf").status_code == 404
     assert client_for(world.grid_chief_a).post(f"{URL}ledger.pdf", {"query": ""}).status_code == 403
-    assert LedgerPrint.objects.count() == 1
+    assert Print.objects.count() == 1
 
 
 def test_a_link_to_the_print_opens_the_page_that_asks_for_it(world, client_for):
     client = client_for(world.secretary)
     page = client.get(f"{URL}ledger.pdf?state=closed").content.decode()
-    assert 'name="query" value="state=closed"' in page and not LedgerPrint.objects.exists()
+    assert 'name="query" value="state=closed"' in page and not Print.objects.exists()
     assert client_for(world.grid_chief_a).get(f"{URL}ledger.pdf").status_code == 403
 
 
 def test_a_print_waiting_for_the_worker_shows_its_progress_and_polls(world, client_for):
     client = client_for(world.secretary)
-    made = LedgerPrint.objects.create(requested_by=world.secretary, query="")
-    page = client.get(f"{URL}prints/{made.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    made = Print.objects.create(kind="ledger", requested_by=world.secretary, params={"query": ""})
+    page = client.get(f"/prints/{made.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<progress" in page and 'hx-trigger="every 2s"' in page
-    assert client.get(f"{URL}prints/{made.pk}/ledger.pdf").status_code == 404
-    ledger_prints.print_make(made.pk)
+    assert client.get(f"/prints/{made.pk}/file.pdf").status_code == 404
+    print_services.print_make(made.pk)
     made.refresh_from_db()
     assert made.status == "done" and bytes(made.pdf).startswith(b"%PDF") and made.rows == 0
-    ledger_prints.print_make(made.pk)  # a second worker, or a retry, finds it claimed
+    print_services.print_make(made.pk)  # a second worker, or a retry, finds it claimed
     assert AuditEvent.objects.filter(action="cases.export", summary__format="pdf").count() == 1
-
-
-def test_the_sweep_deletes_prints_past_their_day_and_fails_one_whose_worker_was_lost(world, client_for):
-    now = clock.now()
-    with clock.frozen(now - dt.timedelta(days=1, minutes=1)):
-        old = LedgerPrint.objects.create(requested_by=world.secretary, status="done", pdf=b"%PDF-1.4")
-    with clock.frozen(now - dt.timedelta(minutes=20)):
-        lost = LedgerPrint.objects.create(requested_by=world.secretary, status="running", language="en")
-    with clock.frozen(now - dt.timedelta(minutes=5)):
-        running = LedgerPrint.objects.create(requested_by=world.secretary, status="running")
-    (sweep,) = [s for s in registry.sweeps() if s.name == "ledger prints"]  # `civicgrid sweep` runs it
-    with clock.frozen(now):
-        assert sweep.run() == {"ledger prints removed": 1, "ledger prints interrupted": 1}
-        assert sweep.run() == {"ledger prints removed": 0, "ledger prints interrupted": 0}
-    assert not LedgerPrint.objects.filter(pk=old.pk).exists()
-    lost.refresh_from_db()
-    running.refresh_from_db()
-    assert (lost.status, running.status) == ("failed", "running")  # five minutes is a slow print
-    page = client_for(world.secretary).get(f"{URL}prints/{lost.pk}/").content.decode()
-    assert "The print was interrupted. Ask for it again." in page and "<progress" not in page
-    assert AuditEvent.objects.filter(action="cases.ledger_print_expired", object_id=str(old.pk)).exists()
-    assert AuditEvent.objects.filter(action="cases.ledger_print_failed", object_id=str(lost.pk)).exists()
 
 
 def test_the_pdf_ledger_is_cut_at_its_limit_with_a_note(world, tmp_path):

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from civicgrid.audit.models import AuditEvent
 from civicgrid.core.errors import ApplicationError
+from civicgrid.prints.models import Print
 from civicgrid.registry import plates, services
 
 BASE = "https://gov.example.cn"
@@ -85,9 +86,23 @@ def test_printing_is_audited(world):
     assert event.actor == world.grid_chief_a and event.summary == {"plates": 1}
 
 
-def test_the_sheet_url_serves_a_pdf_to_the_grid_chief(world, client_for):
-    response = client_for(world.grid_chief_a).get(reverse("registry:plate_sheet_pdf", args=[world.grid_a.pk]))
+def test_the_picker_queues_the_sheet_and_its_print_page_gives_the_pdf(world, client_for):
+    client = client_for(world.grid_chief_a)
+    asked = client.post(reverse("registry:plates_pick"), {"territory": world.grid_a.pk})
+    assert asked.status_code == 302 and asked["Location"].startswith("/prints/")
+    page = client.get(asked["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()  # worker: immediate
+    assert "Download the PDF" in page and re.search(r"\b\d+ door plates?\b", page)
+    response = client.get(asked["Location"] + "file.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert f'filename="door-plates-{world.grid_a.code}.pdf"' in response["Content-Disposition"]
+    assert client_for(world.grid_chief_b).get(asked["Location"]).status_code == 404  # the asker's alone
+
+
+def test_the_sheet_url_opens_the_page_with_its_place_chosen(world, client_for):
+    response = client_for(world.grid_chief_a).get(reverse("registry:plate_sheet_pdf", args=[world.grid_a.pk]))
+    assert response.status_code == 200
+    assert f'<option value="{world.grid_a.pk}" selected>' in response.content.decode()
 
 
 def test_a_sibling_grid_sheet_does_not_exist_for_the_grid_chief(world, client_for):
@@ -106,7 +121,7 @@ def test_the_plates_page_offers_my_grids_and_units_only(world, client_for):
     assert "A1单元" in page and "第一网格" in page and "B1单元" not in page
 
 
-def test_the_picker_leads_to_the_sheet(world, client_for):
+def test_an_old_picker_link_leads_to_the_sheets_page(world, client_for):
     response = client_for(world.grid_chief_a).get(
         reverse("registry:plates_pick"), {"territory": world.unit_a1.pk}
     )
@@ -116,8 +131,10 @@ def test_the_picker_leads_to_the_sheet(world, client_for):
 def test_a_too_big_sheet_explains_itself_on_the_page(world, client_for, monkeypatch):
     monkeypatch.setattr(plates, "PLATE_LIMIT", 0)
     monkeypatch.setattr(plates.plates_pdf, "__kwdefaults__", {"limit": 0})
-    response = client_for(world.grid_chief_a).get(reverse("registry:plate_sheet_pdf", args=[world.grid_a.pk]))
+    url = reverse("registry:plate_sheet_pdf", args=[world.grid_a.pk])
+    response = client_for(world.grid_chief_a).post(url)
     assert response.status_code == 400 and 'id="plates-error"' in response.content.decode()
+    assert not Print.objects.exists()  # refused when asked, not later in the worker
 
 
 def test_the_household_list_of_a_grid_offers_its_plates(world, client_for):

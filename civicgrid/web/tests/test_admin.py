@@ -19,7 +19,7 @@ NOT_IN_ADMIN = {
     "keypersons.KeyPersonReview",
     "keypersons.KeyPersonAlert",
     "keypersons.KeyPersonVisit",
-    "cases.LedgerPrint",  # a requester's own print, kept a day: not for anyone else to open
+    "prints.Print",  # a requester's own print, kept a day: not for anyone else to open
 }
 
 
