@@ -182,7 +182,8 @@ def render(results: dict) -> str:
         "## Machine and data",
         "",
         f"- {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB; {m['os']}",
-        f"- Python {m['python']}, Django {m['django']}, PostgreSQL {m['postgresql']}",
+        f"- Python {m['python']}, Django {m['django']}, PostgreSQL {m['postgresql']}"
+        + (f", autovacuum {m['autovacuum']}" if "autovacuum" in m else ""),
         f"- {size['residents']:,} residents in {size['households']:,} households and {size['grids']:,} grids; "
         f"{size['cases']:,} cases; {size['rollup_rows']:,} roll-up rows",
     ]

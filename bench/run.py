@@ -99,12 +99,13 @@ def _people(ctx: Context, spec: dict, data: dict) -> None:
 def _rebuild_stats(data: dict) -> None:
     from django.db import connection
 
-    from civicgrid.cases.measures_tally import stats_rebuild
+    from civicgrid.cases.measures_tally import stats_rebuild, stats_vacuum
 
     _say("== rebuilding the roll-up from the raw rows")
     t0 = time.monotonic()
     counts = stats_rebuild(lambda text: _say(f"  {text}"))
     data["rebuild"] = {**counts, "seconds": round(time.monotonic() - t0, 1)}
+    stats_vacuum()  # as `rebuild_case_stats` does
     with connection.cursor() as c:
         c.execute("ANALYZE")
 
@@ -136,6 +137,9 @@ def machine() -> dict:
     with connection.cursor() as c:
         c.execute("SHOW server_version")
         pg = c.fetchone()[0]
+        # Off on some test machines' servers: dead row versions then stay until a VACUUM by hand.
+        c.execute("SHOW autovacuum")
+        autovacuum = c.fetchone()[0]
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -143,6 +147,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "django": django.get_version(),
         "postgresql": pg,
+        "autovacuum": autovacuum,
         "os": platform.platform(),
     }
 

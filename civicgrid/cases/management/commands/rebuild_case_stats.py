@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from civicgrid.cases.measures_tally import stats_rebuild
+from civicgrid.cases.measures_tally import stats_rebuild, stats_vacuum
 
 
 class Command(BaseCommand):
@@ -20,6 +20,8 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         counts = stats_rebuild(progress)
+        if stats_vacuum():
+            progress("vacuumed the roll-up's tables: the rows it replaced are gone")
         self.stdout.write(
             f"rebuilt: {counts['cases']} cases, {counts['rows']} statistic rows "
             f"in {time.monotonic() - started:.1f} s"
