@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from civicgrid.core import refcache, registry
+        from civicgrid.core import checks, refcache, registry  # noqa: F401 - checks registers itself
         from civicgrid.core.models import CalendarDay
 
         registry.autodiscover()

@@ -47,7 +47,17 @@ def _labels() -> dict:
     return labels
 
 
-def _row(case, labels: dict) -> str:
+# A number no case has, to find where a case's id goes in the detail URL: reversing it for each of
+# the 25 rows was a fifth of their cost.
+_MARK = 918_273_645
+
+
+def _detail_url() -> tuple[str, str]:
+    before, _, after = reverse("cases:case_detail", args=[_MARK]).partition(str(_MARK))
+    return escape(before), escape(after)
+
+
+def _row(case, labels: dict, url: tuple[str, str]) -> str:
     # Every value is escaped here (html.escape, as Django's own escape does, but without its lazy
     # wrapper around each call); the joined rows are marked safe once.
     urgency = (
@@ -57,7 +67,7 @@ def _row(case, labels: dict) -> str:
     )
     return ROW.format(
         code=escape(case.code),
-        url=escape(reverse("cases:case_detail", args=[case.pk])),
+        url=f"{url[0]}{int(case.pk)}{url[1]}",
         title=escape(case.title),
         done=" ok" if case.state in DONE else "",
         state=escape(labels[State].get(case.state, case.state)),
@@ -73,5 +83,5 @@ def _row(case, labels: dict) -> str:
 @register.simple_tag
 def case_rows(rows):
     """The <li> of each case (with `category` and `territory` selected alongside)."""
-    labels = _labels()
-    return mark_safe("".join(_row(case, labels) for case in rows))  # noqa: S308 - each value escaped in _row
+    labels, url = _labels(), _detail_url()
+    return mark_safe("".join(_row(case, labels, url) for case in rows))  # noqa: S308 - each value escaped in _row
