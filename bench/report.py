@@ -193,6 +193,10 @@ def render(results: dict) -> str:
         lines.append(f"- Cases copied up to {load['to']:,} in {load['seconds']} s")
     if "rebuild" in data:
         lines.append(f"- `rebuild_case_stats` over all cases: {data['rebuild']['seconds']} s")
+        if "vacuum_seconds" in data["rebuild"]:
+            lines.append(
+                f"- its VACUUM of the rows it replaced, after it commits: {data['rebuild']['vacuum_seconds']} s"
+            )
     lines.append("")
     for part in (_register, _peer, _dashboard, _intake):
         lines += part(results)

@@ -105,7 +105,9 @@ def _rebuild_stats(data: dict) -> None:
     t0 = time.monotonic()
     counts = stats_rebuild(lambda text: _say(f"  {text}"))
     data["rebuild"] = {**counts, "seconds": round(time.monotonic() - t0, 1)}
-    stats_vacuum()  # as `rebuild_case_stats` does
+    t0 = time.monotonic()
+    if stats_vacuum(lambda text: _say(f"  {text}")):  # as `rebuild_case_stats` does
+        data["rebuild"]["vacuum_seconds"] = round(time.monotonic() - t0, 1)
     with connection.cursor() as c:
         c.execute("ANALYZE")
 

@@ -518,17 +518,20 @@ def stats_rebuild(progress: Callable[[str], None] | None = None) -> dict[str, in
     return {"cases": cases, "rows": rows, "area_rows": area_rows}
 
 
-def stats_vacuum() -> bool:
+def stats_vacuum(progress: Callable[[str], None] | None = None) -> bool:
     """VACUUM (ANALYZE) the roll-up after `stats_rebuild` has committed (PostgreSQL; True if it ran).
 
     The rebuild deletes every old row, so that readers go on meanwhile: until a VACUUM, each old row
     stays in the tables and their unique indexes, beside its new copy, and the next upserts step over
-    them. Inside a transaction (a test's) VACUUM cannot run, and autovacuum does it later.
+    them. Inside a transaction (a test's) VACUUM cannot run, and autovacuum does it later. At a million
+    cases it takes about as long as the rebuild itself (docs/benchmarks.md).
     """
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return False
     quote = connection.ops.quote_name
     tables = ", ".join(quote(m._meta.db_table) for m in (CaseTally, CaseStat, CaseStatArea))
+    if progress:
+        progress("vacuuming the roll-up's tables: the rows the rebuild replaced (transitions go on)")
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {tables}")
     return True

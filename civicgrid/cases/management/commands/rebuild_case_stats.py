@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Recompute the measures' roll-up (case tallies and statistics) from the raw case rows. "
         "Safe to run while the site is in use: case transitions wait until it commits, which at ten "
-        "million cases is about half an hour. Each step is printed as it starts."
+        "million cases is about half an hour. Then it vacuums the rows it replaced, while transitions go on. "
+        "Each step is printed as it starts."
     )
 
     def handle(self, *args, **options):
@@ -20,8 +21,7 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         counts = stats_rebuild(progress)
-        if stats_vacuum():
-            progress("vacuumed the roll-up's tables: the rows it replaced are gone")
+        stats_vacuum(progress)
         self.stdout.write(
             f"rebuilt: {counts['cases']} cases, {counts['rows']} statistic rows "
             f"in {time.monotonic() - started:.1f} s"
