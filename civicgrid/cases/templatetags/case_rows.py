@@ -48,7 +48,7 @@ def _labels() -> dict:
 
 
 # A number no case has, to find where a case's id goes in the detail URL: reversing it for each of
-# the 25 rows was a fifth of their cost.
+# the 25 rows cost about 6 % of the register page's instructions (callgrind, 1 M cases).
 _MARK = 918_273_645
 
 
