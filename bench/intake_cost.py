@@ -24,6 +24,7 @@ def main() -> None:
     parser.add_argument("--scale", default="county")
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--profile", type=int, default=0, help="also print the N costliest calls")
+    parser.add_argument("--sort", default="cumulative", help="the profile's order: cumulative or tottime")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/cg_bench_{args.scale}")
     _django(db.environment(url, db.ROOT / "var" / "bench" / args.scale))
@@ -63,7 +64,7 @@ def main() -> None:
     if args.profile:
         profile = cProfile.Profile()
         profile.runcall(lambda: [submit(100 + args.n + i) for i in range(args.n)])
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.profile)
 
 
 def _backend_cpu(connection) -> float:
