@@ -33,7 +33,11 @@ class RoleAssignment(Territorial):
     """A user holds a role on a node; it covers that node and its whole subtree."""
 
     user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="assignments"
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        db_index=False,  # assignment_user_idx leads with it
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     territory = models.ForeignKey(
@@ -56,7 +60,10 @@ class RoleAssignment(Territorial):
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
-        indexes = [models.Index(fields=["user", "valid_from"], name="assignment_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "valid_from"], name="assignment_user_idx"),
+            models.Index(fields=["territory_path"], name="role_scope_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.territory}"

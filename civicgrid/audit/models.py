@@ -45,13 +45,17 @@ class AuditEvent(AppendOnly):
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
     # The path of the node the object sits under; staff browse the log within their scope.
-    territory_path = models.CharField(_("territory path"), max_length=64, blank=True, db_index=True)
+    territory_path = models.CharField(_("territory path"), max_length=64, blank=True)  # audit_scope_idx
     summary = models.JSONField(_("change"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # The log within a staff member's scope, newest first (`audit_list_for`).
+            models.Index(fields=["territory_path", "id"], name="audit_scope_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
@@ -72,12 +76,15 @@ class DataAccess(AppendOnly):
     object_repr = models.CharField(_("object"), max_length=200)
     field = models.CharField(_("field"), max_length=64)
     reason = models.CharField(_("reason"), max_length=300)
-    territory_path = models.CharField(_("territory path"), max_length=64, blank=True, db_index=True)
+    territory_path = models.CharField(_("territory path"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
-        indexes = [models.Index(fields=["object_type", "object_id"], name="dataaccess_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="dataaccess_object_idx"),
+            models.Index(fields=["territory_path", "id"], name="dataaccess_scope_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.field} {self.object_repr}"

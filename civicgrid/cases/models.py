@@ -112,7 +112,9 @@ class Category(models.Model):
 
 
 class Case(Territorial, TimeStamped):
-    code = models.CharField(_("tracking code"), max_length=20, unique=True)
+    # Unique by a constraint of Meta (its index only: a field's `unique` adds a LIKE index on PostgreSQL,
+    # and codes are only ever looked up whole). The same for the idempotency key.
+    code = models.CharField(_("tracking code"), max_length=20)
     channel = models.CharField(_("channel"), max_length=24, choices=Channel.choices)
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
@@ -147,8 +149,10 @@ class Case(Territorial, TimeStamped):
     reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
     reporter_phone = ProtectedField(_("reporter's phone"), kind="phone")
     anonymous = models.BooleanField(_("anonymous"), default=False)
-    external_id = models.CharField(_("external reference"), max_length=64, blank=True, db_index=True)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
+    external_id = models.CharField(
+        _("external reference"), max_length=64, blank=True
+    )  # echoed, never searched
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
     # What the keyed request asked for (core/idempotency.py): a key sent again for another request is refused.
     idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     merged_into = models.ForeignKey(
@@ -161,6 +165,7 @@ class Case(Territorial, TimeStamped):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="handled_cases",
+        db_index=False,  # case_handler_idx leads with it
     )
     # Milestones, for the measures: first response, resolution, rating.
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
@@ -177,6 +182,10 @@ class Case(Territorial, TimeStamped):
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="case_code_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="case_idempotency_key_unique"),
+        ]
         indexes = [
             models.Index(fields=["territory_path", "id"], name="case_scope_idx"),
             models.Index(fields=["state", "territory_path"], name="case_state_scope_idx"),
@@ -204,6 +213,7 @@ class CaseAssignment(Territorial):
         verbose_name=_("department"),
         on_delete=models.PROTECT,
         related_name="case_assignments",
+        db_index=False,  # assignment_department_idx leads with it
     )
     lead = models.BooleanField(_("lead department"), default=True)
     assigned_at = models.DateTimeField(default=clock.now)
@@ -220,7 +230,10 @@ class CaseAssignment(Territorial):
                 name="assignment_one_active_per_department",
             )
         ]
-        indexes = [models.Index(fields=["department", "active"], name="assignment_department_idx")]
+        indexes = [
+            models.Index(fields=["department", "active"], name="assignment_department_idx"),
+            models.Index(fields=["territory_path"], name="assignment_scope_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.code} → {self.department}"
@@ -278,7 +291,9 @@ class DeadlineKind(models.TextChoices):
 class Deadline(models.Model):
     """A time limit of a case. The sweep claims each one exactly once (breached_at) and escalates."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="deadlines", db_index=False
+    )  # deadline_once_per_round leads with it
     kind = models.CharField(max_length=16, choices=DeadlineKind.choices)
     round = models.PositiveSmallIntegerField(default=1)
     tier = models.CharField(max_length=16, choices=Tier.choices)
@@ -446,6 +461,7 @@ class CaseTally(Territorial, MeasureCounters):
     class Meta:
         verbose_name = _("case tally")
         verbose_name_plural = _("case tallies")
+        indexes = [models.Index(fields=["territory_path"], name="case_tally_scope_idx")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.day}"

@@ -21,9 +21,13 @@ class Territorial(models.Model):
 
     It keeps a copy of its node's path so that scoping a list is a range condition on the row itself,
     with no join. The territory move service rewrites this column for every Territorial model.
+
+    Each model declares the index its scoped lists read, led by this column (most add the order of
+    the list after it). The field has none of its own: on PostgreSQL that would be two indexes, one
+    of them for LIKE, which scoping never uses, both written on every insert.
     """
 
-    territory_path = models.CharField(_("territory path"), max_length=64, db_index=True, editable=False)
+    territory_path = models.CharField(_("territory path"), max_length=64, editable=False)
 
     class Meta:
         abstract = True

@@ -56,6 +56,7 @@ class KeyPersonCategory(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("The county that defined this category; empty for the national defaults."),
+        db_index=False,  # kp_category_county_code leads with it
     )
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
@@ -165,7 +166,11 @@ class VisitCadence(Territorial):
     """How often a colour is visited on a node and below, unless a node further down says otherwise."""
 
     territory = models.ForeignKey(
-        "territory.Territory", verbose_name=_("territory"), on_delete=models.PROTECT, related_name="+"
+        "territory.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # visit_cadence_one_per_colour leads with it
     )
     risk_colour = models.CharField(_("colour"), max_length=8, choices=RiskColour.choices)
     every_days = models.PositiveSmallIntegerField(_("visit every (days)"))
@@ -180,6 +185,7 @@ class VisitCadence(Territorial):
         constraints = [
             models.UniqueConstraint(fields=["territory", "risk_colour"], name="visit_cadence_one_per_colour"),
         ]
+        indexes = [models.Index(fields=["territory_path"], name="visit_cadence_scope_idx")]
 
     def __str__(self) -> str:
         return f"{self.territory_id} {self.risk_colour} {self.every_days}"
@@ -193,7 +199,12 @@ class AlertKind(models.TextChoices):
 class KeyPersonAlert(models.Model):
     """One alert the sweep sent: a missed due date, and how many designated users it told."""
 
-    key_person = models.ForeignKey(KeyPerson, on_delete=models.PROTECT, related_name="alerts")
+    key_person = models.ForeignKey(
+        KeyPerson,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        db_index=False,  # keyperson_alert_once leads with it
+    )
     kind = models.CharField(max_length=16, choices=AlertKind.choices)
     due_on = models.DateField()
     at = models.DateTimeField(default=clock.now)
@@ -213,7 +224,12 @@ class KeyPersonAlert(models.Model):
 class KeyPersonVisit(models.Model):
     """A visit the visits module logged for this person (its `visit.logged` event), for the history."""
 
-    key_person = models.ForeignKey(KeyPerson, on_delete=models.PROTECT, related_name="visits")
+    key_person = models.ForeignKey(
+        KeyPerson,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        db_index=False,  # keyperson_visit_once leads with it
+    )
     visit_id = models.PositiveBigIntegerField(_("visit"), null=True, blank=True)
     visited_on = models.DateField(_("visited on"))
     by = models.ForeignKey(

@@ -37,6 +37,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # notification_inbox_idx leads with it
     )
     target = models.CharField(max_length=12, choices=Target.choices, default=Target.USER)
     follower = models.ForeignKey(

@@ -66,7 +66,10 @@ class Organisation(Territorial, TimeStamped):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["kind", "territory_path", "name"]
-        indexes = [models.Index(fields=["kind", "territory_path"], name="org_kind_scope_idx")]
+        indexes = [
+            models.Index(fields=["kind", "territory_path"], name="org_kind_scope_idx"),
+            models.Index(fields=["territory_path"], name="org_scope_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -80,6 +83,7 @@ class PartyMembership(Territorial):
         verbose_name=_("party member"),
         on_delete=models.PROTECT,
         related_name="party_memberships",
+        db_index=False,  # membership_unique leads with it
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -97,6 +101,7 @@ class PartyMembership(Territorial):
         verbose_name = _("party membership")
         verbose_name_plural = _("party memberships")
         constraints = [models.UniqueConstraint(fields=["resident", "organisation"], name="membership_unique")]
+        indexes = [models.Index(fields=["territory_path"], name="membership_scope_idx")]
 
     def __str__(self) -> str:
         return f"{self.resident} · {self.organisation}"

@@ -30,6 +30,7 @@ class ContactPairing(Territorial, TimeStamped):
         verbose_name=_("party member"),
         on_delete=models.PROTECT,
         related_name="contact_pairings",
+        db_index=False,  # pairing_member_idx leads with it
     )
     household = models.ForeignKey(
         "registry.Household",
@@ -83,7 +84,11 @@ class ContactLog(Territorial):
     """One contact a member made with a paired household. Weeks and months count these."""
 
     pairing = models.ForeignKey(
-        ContactPairing, verbose_name=_("contact pairing"), on_delete=models.PROTECT, related_name="logs"
+        ContactPairing,
+        verbose_name=_("contact pairing"),
+        on_delete=models.PROTECT,
+        related_name="logs",
+        db_index=False,  # contact_pairing_day_idx leads with it
     )
     member = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
@@ -109,7 +114,12 @@ class ContactLog(Territorial):
 class ContactReminder(models.Model):
     """A member was reminded of uncontacted households in the week starting `week`: at most once."""
 
-    member = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # reminder_once_a_week leads with it
+    )
     week = models.DateField(_("week starting"))
     households = models.PositiveIntegerField(_("households not contacted"))
     sent_at = models.DateTimeField(_("sent"), default=clock.now)
@@ -201,6 +211,7 @@ class Pledge(Territorial, TimeStamped):
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
         ordering = ["id"]
+        indexes = [models.Index(fields=["territory_path"], name="pledge_scope_idx")]
 
     def __str__(self) -> str:
         return self.what

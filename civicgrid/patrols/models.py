@@ -79,6 +79,7 @@ class PatrolMember(Territorial):
                 fields=["team", "user"], condition=Q(left_at__isnull=True), name="patrol_member_once"
             ),
         ]
+        indexes = [models.Index(fields=["territory_path"], name="patrol_member_scope_idx")]
 
     def __str__(self) -> str:
         return self.display_name
@@ -113,6 +114,7 @@ class PatrolArea(Territorial):
     class Meta:
         verbose_name = _("patrol area")
         verbose_name_plural = _("patrol areas")
+        indexes = [models.Index(fields=["territory_path"], name="patrol_area_scope_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -120,7 +122,11 @@ class PatrolArea(Territorial):
 
 class PatrolShift(Territorial, TimeStamped):
     team = models.ForeignKey(
-        PatrolTeam, verbose_name=_("team"), on_delete=models.PROTECT, related_name="shifts"
+        PatrolTeam,
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        related_name="shifts",
+        db_index=False,  # patrol_shift_team_idx leads with it
     )
     area = models.ForeignKey(
         PatrolArea, verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -163,10 +169,18 @@ class Attendance(Territorial):
     """One member on one shift: expected when planned, then checked in and out (once each)."""
 
     shift = models.ForeignKey(
-        PatrolShift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="attendances"
+        PatrolShift,
+        verbose_name=_("shift"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        db_index=False,  # patrol_attendance_once leads with it
     )
     member = models.ForeignKey(
-        PatrolMember, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances"
+        PatrolMember,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        db_index=False,  # patrol_attendance_member_idx leads with it
     )
     expected = models.BooleanField(_("expected"), default=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)

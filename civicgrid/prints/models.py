@@ -18,7 +18,11 @@ class Print(TimeStamped):
 
     kind = models.CharField(max_length=32, editable=False)  # a `PrintKind` a manifest declares
     requested_by = models.ForeignKey(
-        "accounts.User", on_delete=models.CASCADE, related_name="prints", editable=False
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="prints",
+        editable=False,
+        db_index=False,  # print_mine_idx leads with it
     )
     params = models.JSONField(default=dict, editable=False)  # what the kind needs to make it again
     language = models.CharField(max_length=16, blank=True, editable=False)  # the requester's, at asking

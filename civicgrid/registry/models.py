@@ -26,6 +26,7 @@ class House(Territorial, TimeStamped):
     class Meta:
         verbose_name = _("house")
         verbose_name_plural = _("houses")
+        indexes = [models.Index(fields=["territory_path"], name="house_scope_idx")]
 
     def __str__(self) -> str:
         return f"{self.house_code} {self.address}"
@@ -217,6 +218,7 @@ class Tagging(Territorial):
                 condition=Q(household__isnull=False),
             ),
         ]
+        indexes = [models.Index(fields=["territory_path"], name="tagging_scope_idx")]
 
     def __str__(self) -> str:
         return str(self.tag)
@@ -251,6 +253,7 @@ class ResidentMove(Territorial):
         verbose_name = _("move")
         verbose_name_plural = _("moves")
         ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["territory_path", "on"], name="move_scope_idx")]
 
     def __str__(self) -> str:
         return f"{self.resident} {self.get_kind_display()} {self.on}"
@@ -287,6 +290,7 @@ class ImportJob(Territorial, TimeStamped):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["territory_path"], name="import_scope_idx")]
 
     def __str__(self) -> str:
         return self.filename
@@ -359,7 +363,10 @@ class RegistryCorrection(Reviewed):
     class Meta:
         verbose_name = _("registry correction")
         verbose_name_plural = _("registry corrections")
-        indexes = [models.Index(fields=["status", "territory_path", "id"], name="correction_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "territory_path", "id"], name="correction_queue_idx"),
+            models.Index(fields=["territory_path"], name="correction_scope_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household} {', '.join(self.changes)}"
@@ -394,7 +401,10 @@ class SelfRegistration(Reviewed):
     class Meta:
         verbose_name = _("self-registration")
         verbose_name_plural = _("self-registrations")
-        indexes = [models.Index(fields=["status", "territory_path", "id"], name="selfreg_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "territory_path", "id"], name="selfreg_queue_idx"),
+            models.Index(fields=["territory_path"], name="selfreg_scope_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -87,6 +87,7 @@ class VisitRule(Territorial, TimeStamped):
             ),
             models.CheckConstraint(condition=Q(interval_days__gte=1), name="visit_rule_interval_positive"),
         ]
+        indexes = [models.Index(fields=["territory_path"], name="visit_rule_scope_idx")]
 
     def __str__(self) -> str:
         who = str(self.tag) if self.tag_id else self.get_target_display()
@@ -100,7 +101,11 @@ class VisitRule(Territorial, TimeStamped):
 
 class Visit(Territorial, TimeStamped):
     household = models.ForeignKey(
-        "registry.Household", verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
+        "registry.Household",
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # visit_household_idx leads with it
     )
     # The key person for a key-person visit; otherwise, optionally, the member the visit was about.
     resident = models.ForeignKey(
@@ -223,6 +228,7 @@ class VisitDue(Territorial):
                 name="visit_due_overdue_idx",
                 condition=Q(met_at__isnull=True, cancelled_at__isnull=True, overdue_noted_at__isnull=True),
             ),
+            models.Index(fields=["territory_path"], name="visit_due_scope_idx"),
         ]
 
     def __str__(self) -> str:
