@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from civicgrid.registry import views, views_plates, views_review
 
@@ -34,5 +35,7 @@ urlpatterns = [
     ),
     path("plates/", views_plates.plate_sheets, name="plates"),
     path("plates/print/", views_plates.plates_pick, name="plates_pick"),
-    path("plates/<int:pk>.pdf", views_plates.plate_sheet_pdf, name="plate_sheet_pdf"),
+    path("plates/<int:pk>/", views_plates.plate_sheet, name="plate_sheet"),
+    # The sheet's page once had this address, which promised a PDF: links kept elsewhere still work.
+    path("plates/<int:pk>.pdf", RedirectView.as_view(pattern_name="registry:plate_sheet", permanent=True)),
 ]

@@ -37,7 +37,7 @@ def _queue(request, territory: Territory):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plate_sheet_pdf(request, pk: int):
+def plate_sheet(request, pk: int):
     """A place's sheet: a link opens the page that asks for it (with the place chosen); posting queues it."""
     territory = access.get_for(request.user, Territory.objects.all(), plates.PRINT, field="path", pk=pk)
     if request.method == "GET":
@@ -53,6 +53,6 @@ def plates_pick(request):
     if not raw.isdigit():
         return plate_sheets(request)
     if request.method == "GET":
-        return redirect("registry:plate_sheet_pdf", pk=int(raw))
+        return redirect("registry:plate_sheet", pk=int(raw))
     territory = access.get_for(request.user, Territory.objects.all(), plates.PRINT, field="path", pk=int(raw))
     return _queue(request, territory)

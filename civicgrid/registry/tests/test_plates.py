@@ -100,18 +100,18 @@ def test_the_picker_queues_the_sheet_and_its_print_page_gives_the_pdf(world, cli
 
 
 def test_the_sheet_url_opens_the_page_with_its_place_chosen(world, client_for):
-    response = client_for(world.grid_chief_a).get(reverse("registry:plate_sheet_pdf", args=[world.grid_a.pk]))
+    response = client_for(world.grid_chief_a).get(reverse("registry:plate_sheet", args=[world.grid_a.pk]))
     assert response.status_code == 200
     assert f'<option value="{world.grid_a.pk}" selected>' in response.content.decode()
 
 
 def test_a_sibling_grid_sheet_does_not_exist_for_the_grid_chief(world, client_for):
-    url = reverse("registry:plate_sheet_pdf", args=[world.grid_b.pk])
+    url = reverse("registry:plate_sheet", args=[world.grid_b.pk])
     assert client_for(world.grid_chief_a).get(url).status_code == 404
 
 
 def test_a_town_officer_sees_but_may_not_print_plates(world, client_for):
-    url = reverse("registry:plate_sheet_pdf", args=[world.grid_a.pk])
+    url = reverse("registry:plate_sheet", args=[world.grid_a.pk])
     assert client_for(world.town_officer).get(url).status_code == 403
     assert client_for(world.town_officer).get(reverse("registry:plates")).status_code == 403
 
@@ -125,13 +125,22 @@ def test_an_old_picker_link_leads_to_the_sheets_page(world, client_for):
     response = client_for(world.grid_chief_a).get(
         reverse("registry:plates_pick"), {"territory": world.unit_a1.pk}
     )
-    assert response.status_code == 302 and response.url.endswith(f"/plates/{world.unit_a1.pk}.pdf")
+    assert response.status_code == 302 and response.url.endswith(f"/plates/{world.unit_a1.pk}/")
+
+
+def test_the_sheet_page_s_old_pdf_address_leads_to_it(world, client_for):
+    """The page had an address ending in .pdf, where a browser or a proxy expects a file."""
+    client = client_for(world.grid_chief_a)
+    response = client.get(f"/registry/plates/{world.grid_a.pk}.pdf")
+    assert response.status_code == 301
+    assert response.url == reverse("registry:plate_sheet", args=[world.grid_a.pk])
+    assert f'<option value="{world.grid_a.pk}" selected>' in client.get(response.url).content.decode()
 
 
 def test_a_too_big_sheet_explains_itself_on_the_page(world, client_for, monkeypatch):
     monkeypatch.setattr(plates, "PLATE_LIMIT", 0)
     monkeypatch.setattr(plates.plates_pdf, "__kwdefaults__", {"limit": 0})
-    url = reverse("registry:plate_sheet_pdf", args=[world.grid_a.pk])
+    url = reverse("registry:plate_sheet", args=[world.grid_a.pk])
     response = client_for(world.grid_chief_a).post(url)
     assert response.status_code == 400 and 'id="plates-error"' in response.content.decode()
     assert not Print.objects.exists()  # refused when asked, not later in the worker
@@ -141,4 +150,4 @@ def test_the_household_list_of_a_grid_offers_its_plates(world, client_for):
     page = client_for(world.grid_chief_a).get(
         reverse("registry:household_list"), {"territory": world.grid_a.pk}
     )
-    assert reverse("registry:plate_sheet_pdf", args=[world.grid_a.pk]) in page.content.decode()
+    assert reverse("registry:plate_sheet", args=[world.grid_a.pk]) in page.content.decode()
