@@ -159,6 +159,15 @@ def check(user, perm: str, path: str, *, organisation_ids: frozenset[int] | set[
     raise PermissionDenied(_("You do not have permission to do this here."))
 
 
+def own(user, qs: QuerySet, field: str = "user") -> QuerySet:
+    """`qs` narrowed to the rows that are the user's own, wherever they sit in the tree: an inbox, a
+    print asked for, a member's own pairings. Nobody else's exist, whatever roles the user holds;
+    an anonymous user has none."""
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs.filter(**{field: user.pk})
+
+
 def get_for(user, qs: QuerySet, perm: str, field: str = "territory_path", **lookup) -> models.Model:
     """One object by `lookup`, after the 404/403 rule. Anonymous users find nothing."""
     try:

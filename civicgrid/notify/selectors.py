@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from civicgrid import access
 from civicgrid.accounts.models import RoleAssignment
 from civicgrid.cases import workflow
 from civicgrid.cases.models import Case, Follower, Tier
@@ -112,8 +113,12 @@ def unread_count(user, upto: int = UNREAD_SHOWN + 1) -> int:
         return 0
     memo = user.__dict__.setdefault(UNREAD_MEMO, {})
     if upto not in memo:
-        memo[upto] = count_upto(_own(user).filter(read_at__isnull=True), upto)
+        memo[upto] = count_upto(unread_own(user), upto)
     return memo[upto]
+
+
+def unread_own(user) -> QuerySet:
+    return _own(user).filter(read_at__isnull=True)
 
 
 def forget_unread(user) -> None:
@@ -130,6 +135,4 @@ def notification_get_for(user, pk: int) -> Notification:
 
 
 def _own(user) -> QuerySet:
-    if user is None or not user.is_authenticated:
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient=user, target="user")
+    return access.own(user, Notification.objects.filter(target="user"), "recipient")

@@ -205,4 +205,4 @@ def notification_mark_read(*, actor, notification: Notification) -> Notification
 
 def notification_mark_all_read(*, actor) -> int:
     selectors.forget_unread(actor)
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=clock.now())
+    return selectors.unread_own(actor).update(read_at=clock.now())

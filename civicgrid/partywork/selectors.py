@@ -229,7 +229,7 @@ def members_by_ids(ids: set[int]) -> dict[int, User]:
 def today_for_member(user, limit: int = 10) -> dict | None:
     """The member's households not contacted this week, longest without contact first."""
     week = week_of()
-    qs = access.scope(user, ContactPairing.objects.filter(member_id=user.pk), CONTACT)
+    qs = access.scope(user, access.own(user, ContactPairing.objects.all(), "member"), CONTACT)
     qs = with_contact_state(in_force(qs).select_related("household__head", "household__house"), week)
     rows = list(qs.filter(contacted=False)[: limit + 1])
     if not rows and not qs.exists():
@@ -239,7 +239,7 @@ def today_for_member(user, limit: int = 10) -> dict | None:
 
 def not_contacted_count(user, upto: int | None = None) -> int:
     week = week_of()
-    qs = access.scope(user, ContactPairing.objects.filter(member_id=user.pk), CONTACT)
+    qs = access.scope(user, access.own(user, ContactPairing.objects.all(), "member"), CONTACT)
     return count_upto(in_force(qs).exclude(_contacted_in(week)), upto)
 
 

@@ -56,7 +56,7 @@ def _check_team(user, team: PatrolTeam) -> None:
         access.check(user, rules.VIEW, team.territory_path)
     except PermissionDenied:
         access.check(user, rules.TAKE_PART, team.territory_path)
-        if not team.members.filter(user_id=user.pk, left_at__isnull=True).exists():
+        if not my_member(user, team):
             raise PermissionDenied(_("You are not on this team.")) from None
 
 
@@ -127,7 +127,7 @@ def member_get_for(user, team: PatrolTeam, pk: int) -> PatrolMember:
 
 
 def my_member(user, team: PatrolTeam) -> PatrolMember | None:
-    return team.members.filter(user_id=user.pk, left_at__isnull=True).first()
+    return access.own(user, team.members.filter(left_at__isnull=True)).first()
 
 
 def area_get_for(user, team: PatrolTeam, pk: int) -> PatrolArea:

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from civicgrid import access
 from civicgrid.audit.services import audit_record
 from civicgrid.core import clock, registry
 from civicgrid.prints.models import Print, PrintStatus
@@ -77,7 +78,7 @@ def print_make(print_id: int) -> None:
 def print_get_for(user, pk: int) -> Print:
     """One of the user's own prints of the last day; anyone else's does not exist."""
     found = (
-        Print.objects.filter(pk=pk, requested_by=user, created_at__gte=clock.now() - KEPT)
+        access.own(user, Print.objects.filter(pk=pk, created_at__gte=clock.now() - KEPT), "requested_by")
         .defer("pdf")
         .first()
     )

@@ -256,3 +256,22 @@ def test_reveal_refuses_a_field_that_is_not_protected(world):
         access.reveal(world.secretary, world.households["a"].head, "name", "for the ledger")
     assert caught.value.field == "field"
     assert not DataAccess.objects.exists()
+
+
+def _prints_of(user) -> set:
+    from civicgrid.prints.models import Print
+
+    return set(access.own(user, Print.objects.all(), "requested_by").values_list("requested_by_id", flat=True))
+
+
+def test_own_rows_are_the_users_alone_whatever_their_roles(world):
+    """An inbox or a print belongs to one user: a role over the whole county does not open another's."""
+    from civicgrid.prints.models import Print
+
+    for user in (world.grid_chief_a, world.town_officer):
+        Print.objects.create(kind="ledger", requested_by=user, params={})
+    assert _prints_of(world.grid_chief_a) == {world.grid_chief_a.pk}
+    assert _prints_of(world.town_officer) == {world.town_officer.pk}
+    admin = User.objects.create_superuser("root-own", password="x")
+    assert _prints_of(admin) == set()
+    assert _prints_of(AnonymousUser()) == set()
