@@ -3,6 +3,21 @@
 from django.conf import settings
 from django.db import migrations, models
 
+TABLES = ["audit_auditevent", "audit_dataaccess"]
+
+
+def restore_sqlite_triggers(apps, schema_editor):
+    """SQLite alters a column by making the table anew, which drops its triggers: put back the
+    append-only ones of 0002 (PostgreSQL alters in place and keeps them)."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for table in TABLES:
+        for op in ("UPDATE", "DELETE"):
+            schema_editor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+            )
+
 
 class Migration(migrations.Migration):
 
@@ -12,6 +27,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Undone last, after the fields are altered back.
+        migrations.RunPython(migrations.RunPython.noop, restore_sqlite_triggers),
         migrations.AlterField(
             model_name='auditevent',
             name='territory_path',
@@ -30,4 +47,5 @@ class Migration(migrations.Migration):
             model_name='dataaccess',
             index=models.Index(fields=['territory_path', 'id'], name='dataaccess_scope_idx'),
         ),
+        migrations.RunPython(restore_sqlite_triggers, migrations.RunPython.noop),
     ]
