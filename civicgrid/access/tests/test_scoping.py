@@ -261,7 +261,9 @@ def test_reveal_refuses_a_field_that_is_not_protected(world):
 def _prints_of(user) -> set:
     from civicgrid.prints.models import Print
 
-    return set(access.own(user, Print.objects.all(), "requested_by").values_list("requested_by_id", flat=True))
+    return set(
+        access.own(user, Print.objects.all(), "requested_by").values_list("requested_by_id", flat=True)
+    )
 
 
 def test_own_rows_are_the_users_alone_whatever_their_roles(world):
