@@ -232,6 +232,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["civicgrid.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = envconf.string("CIVICGRID_TIME_ZONE", "Asia/Shanghai")
