@@ -152,6 +152,23 @@ def _intake(results: dict) -> list[str]:
         f"| {_n(r['p50_ms'], 0)} | {_n(r['p99_ms'], 0)} | {r.get('non_2xx', 0) + r.get('socket_errors', 0)} "
         f"| {'yes' if i['replays_made_nothing'] else '**no**'} |",
         "",
+        *_intake_cpu(i),
+    ]
+
+
+def _intake_cpu(i: dict) -> list[str]:
+    """Where a case's CPU went in the window, and the rate those costs allow on this machine's cores."""
+    cpu = i.get("cpu_ms_per_case")
+    if not cpu:
+        return []
+    total = sum(cpu.values())
+    ceiling = i["cores"] * 1000 / total if total else 0
+    return [
+        f"- CPU a case made, in the timed window: web workers {cpu['web']:.1f} ms, PostgreSQL "
+        f"{cpu['database']:.1f} ms, the sweep {cpu['sweep']:.2f} ms; {total:.1f} ms in all. On "
+        f"{i['cores']} cores, with nothing else running, that allows at most {ceiling:.0f} cases a "
+        f"second; 200 would need {i['cores'] * 1000 / 200:.0f} ms a case, load generator included.",
+        "",
     ]
 
 

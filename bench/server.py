@@ -41,6 +41,26 @@ def gunicorn(env: dict, *, workers: int, threads: int = 1, log: Path | None = No
             out.close()
 
 
+def cpu_seconds(match) -> dict[str, float]:
+    """CPU seconds (user + system) so far of each process on this machine whose command line
+    `match` names a group for ({group: seconds}): the servers run here, so what they spend on a
+    timed window is the difference of two readings, whatever else the machine does."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups: dict[str, float] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (proc / "stat").read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
+        group = match(command)
+        if group:
+            groups[group] = groups.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return groups
+
+
 def worker_rss_mb(master: subprocess.Popen) -> list[float]:
     """Resident set of each gunicorn worker (children of the master), in MB."""
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children")

@@ -8,6 +8,7 @@ cases made are counted in the database afterwards, so the figure is cases writte
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -16,7 +17,15 @@ from pathlib import Path
 
 from bench.db import ROOT
 from bench.loadgen import run_wrk
-from bench.server import gunicorn
+from bench.server import cpu_seconds, gunicorn
+
+# Whose CPU the intake's window is charged to: the web workers, the database, the sweep beside them.
+GROUPS = (("bench.wsgi", "web"), ("postgres", "database"), ("civicgrid sweep", "sweep"))
+
+
+def _group(command: str) -> str | None:
+    return next((name for key, name in GROUPS if key in command), None)
+
 
 LUA = """
 local n = 0
@@ -92,7 +101,9 @@ def run(ctx) -> dict:
     )
     try:
         with gunicorn(ctx.env, workers=ctx.workers, threads=2, log=ctx.log) as (base, _proc):
+            cpu_before = cpu_seconds(_group)
             figures = run_wrk(base + "/api/v1/cases", seconds=ctx.seconds, connections=8, script=script)
+            cpu_after = cpu_seconds(_group)
     finally:
         sweep.terminate()
         sweep.wait(timeout=30)
@@ -106,4 +117,10 @@ def run(ctx) -> dict:
         "cases_per_second": made / figures["seconds"] if figures.get("seconds") else 0,
         # Every tenth request repeats a key: the cases made must be nine in ten of the answers.
         "replays_made_nothing": abs(made - figures["requests"] * 0.9) <= max(10, figures["requests"] * 0.01),
+        # CPU milliseconds a case made, by group, over the timed window (processes that lived through it).
+        "cpu_ms_per_case": {
+            name: (cpu_after.get(name, 0.0) - cpu_before.get(name, 0.0)) * 1000 / made if made else 0.0
+            for _key, name in GROUPS
+        },
+        "cores": os.cpu_count(),
     }
