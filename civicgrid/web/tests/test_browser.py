@@ -136,3 +136,29 @@ def test_a_refused_reveal_says_why_in_place(live_server, world, phone_context):
     expect(page.locator("#htmx-failed")).to_be_hidden()
     reveal.locator("form.reveal button[type=submit]").click()
     expect(page.locator("#htmx-failed")).to_be_visible()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_audit_log_reads_a_record_a_block_on_a_phone_and_a_table_on_a_desk(
+    live_server, world, browser, phone_context, lang
+):
+    """Five columns in 375 px squeezed a case's title and its change to a few characters a line."""
+    catalogue.install(Category)
+    submit_case(world, actor=world.town_officer, description="楼道灯坏了很久没人修，晚上上下楼看不清台阶")
+    page = phone_context(lang).new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "town_officer")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit].primary").click()
+    page.goto(f"{live_server.url}/audit/")
+    first = page.locator("#audit-rows > tr").first
+    expect(first).to_contain_text("case.submit")
+    assert page.locator("table.data thead").evaluate("t => getComputedStyle(t).display") == "none"
+    assert first.evaluate("r => r.getBoundingClientRect().height") < 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    ctx, desk = _officer_on_a_desktop(live_server, browser, lang)
+    desk.goto(f"{live_server.url}/audit/")
+    shown = desk.locator("table.data thead").evaluate("t => getComputedStyle(t).display")
+    ctx.close()
+    assert shown == "table-header-group"
