@@ -124,6 +124,10 @@ class EventOut(Schema):
     def resolve_actor(obj):
         return str(obj.actor) if obj.actor_id else None
 
+    @staticmethod
+    def resolve_note(obj):
+        return obj.shown_note  # the system's own notes in the request's language
+
 
 class DeadlineOut(Schema):
     id: int

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -262,6 +264,24 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+    @property
+    def shown_note(self) -> str:
+        """The note in the reader's language. A person's note is shown as written. The system's own
+        (a time limit passed) is kept as its facts in `data` and worded when read, in the reader's
+        language and time zone: written once by the sweep, it was in the server's language, with the
+        limit's time in UTC."""
+        passed = self.data.get("limit_passed") if isinstance(self.data, dict) else None
+        if self.note or not passed:
+            return self.note
+        from django.utils import timezone
+        from django.utils.translation import gettext
+
+        due = timezone.localtime(dt.datetime.fromisoformat(passed["due"]))
+        return gettext("Time limit passed (%(kind)s, due %(due)s).") % {
+            "kind": DeadlineKind(passed["kind"]).label,
+            "due": f"{due:%Y-%m-%d %H:%M}",
+        }
 
 
 class Attachment(models.Model):

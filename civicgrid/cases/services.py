@@ -289,7 +289,16 @@ def case_respond(*, actor, case: Case, note: str = "") -> Case:
     return case
 
 
-def _move_tier(case: Case, actor, name: str, new_tier: str, note: str, *, automatic: bool = False) -> Case:
+def _move_tier(
+    case: Case,
+    actor,
+    name: str,
+    new_tier: str,
+    note: str,
+    *,
+    automatic: bool = False,
+    facts: dict | None = None,
+) -> Case:
     before = _snapshot(case)
     case.tier = new_tier
     case.handler = None
@@ -301,7 +310,7 @@ def _move_tier(case: Case, actor, name: str, new_tier: str, note: str, *, automa
         name,
         before=before["state"],
         note=note,
-        data={"from_tier": before["tier"], "automatic": automatic},
+        data={"from_tier": before["tier"], "automatic": automatic, **(facts or {})},
     )
     deadlines.open_round(case)
     _changed(case, name, actor, before)
@@ -478,12 +487,10 @@ def case_overdue(*, case: Case, deadline) -> Case:
     if case.state not in OPEN_STATES:
         return case
     above = workflow.tier_above(case.tier)
-    note = _("Time limit passed (%(kind)s, due %(due)s).") % {
-        "kind": deadline.get_kind_display(),
-        "due": f"{deadline.due_at:%Y-%m-%d %H:%M}",
-    }
+    # The event's note is worded when read (`CaseEvent.shown_note`), in the reader's language.
+    facts = {"limit_passed": {"kind": deadline.kind, "due": deadline.due_at.isoformat()}}
     if above is not None and above != Tier.DEPARTMENT:
-        return _move_tier(case, None, "escalate", above, note, automatic=True)
+        return _move_tier(case, None, "escalate", above, "", automatic=True, facts=facts)
     if above == Tier.DEPARTMENT:
         from civicgrid.orgs.selectors import departments_serving
 
@@ -497,10 +504,10 @@ def case_overdue(*, case: Case, deadline) -> Case:
                     case=case, department=dept, lead=i == 0, territory_path=case.territory_path
                 )
             case.dispatched = True
-            return _move_tier(case, None, "dispatch", Tier.DEPARTMENT, note, automatic=True)
+            return _move_tier(case, None, "dispatch", Tier.DEPARTMENT, "", automatic=True, facts=facts)
     # Nowhere higher to go: it stays, marked overdue on the timeline, for the town to chase.
     before = _snapshot(case)
-    _event(case, None, "overdue", before=before["state"], note=note, public=False)
+    _event(case, None, "overdue", before=before["state"], public=False, data=facts)
     _changed(case, "overdue", None, before)
     return case
 

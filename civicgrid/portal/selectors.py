@@ -138,7 +138,7 @@ def case_public_view(case: Case) -> dict:
         )
         if e.action in ("rate", "reopen"):
             by = ""  # the reporter's own act
-        note = e.note
+        note = e.shown_note
         if e.action == "dispatch":
             note = ""  # its note is the list of departments, already shown as who acts
         events.append(

@@ -185,6 +185,24 @@ def test_an_overdue_deadline_escalates_once_and_the_next_round_once_more(world):
     assert Deadline.objects.filter(case=case, breached_at__isnull=False).count() == 2
 
 
+def test_an_automatic_escalation_says_why_in_the_readers_language_and_time(world):
+    """The sweep runs in no one's language: the note is worded when read, with the limit in local time."""
+    from django.utils import translation
+
+    case = _submit(world, code="sanitation", actor=world.grid_worker_a)
+    due = _due(case, "respond")
+    _sweep(due)
+    event = case.events.get(action="escalate")
+    assert event.note == ""  # facts, not words, are stored
+    local = due.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    with translation.override("en"):
+        assert event.shown_note == f"Time limit passed (respond, due {local})."
+    with translation.override("zh-hans"):
+        assert event.shown_note == f"已超期（响应时限，截止 {local}）。"
+    person = services.case_escalate(actor=world.secretary, case=case, note="社区协调不了")
+    assert person.events.filter(action="escalate").order_by("id").last().shown_note == "社区协调不了"
+
+
 def test_two_overdue_deadlines_of_one_case_move_it_up_only_once(world):
     case = _submit(world, code="sanitation", actor=world.grid_worker_a)
     long_after = _due(case, "resolve") + dt.timedelta(days=1)
