@@ -135,12 +135,9 @@ def _event(
 def _changed(case: Case, action: str, actor, before: dict) -> None:
     case.updated_at = clock.now()
     case.save()
-    audit_record(
-        actor=actor,
-        action=f"case.{action}",
-        obj=case,
-        summary={"state": [before["state"], case.state], "tier": [before["tier"], case.tier]},
-    )
+    # What moved, as [before, after]: a pair left equal read as a change in the audit log.
+    moved = {k: [before[k], getattr(case, k)] for k in ("state", "tier") if before[k] != getattr(case, k)}
+    audit_record(actor=actor, action=f"case.{action}", obj=case, summary=moved)
     registry.publish("case.changed", case=case, action=action, before=before, actor=actor)
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from civicgrid.audit.models import AuditEvent
 from civicgrid.cases import deadlines, limits, selectors, services
 from civicgrid.cases.models import CaseAssignment, CaseEvent, Category, Deadline, Tier, Urgency
 from civicgrid.core import clock, registry
@@ -194,6 +195,9 @@ def test_an_automatic_escalation_says_why_in_the_readers_language_and_time(world
     _sweep(due)
     event = case.events.get(action="escalate")
     assert event.note == ""  # facts, not words, are stored
+    # Its audit entry names what moved (the tier), not the state it kept.
+    audited = AuditEvent.objects.get(action="case.escalate", object_id=str(case.pk))
+    assert audited.summary == {"tier": ["grid", "community"]}
     local = due.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
     with translation.override("en"):
         assert event.shown_note == f"Time limit passed (respond, due {local})."
