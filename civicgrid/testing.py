@@ -188,3 +188,16 @@ def submit_case(world, *, actor=None, household: str = "a", category: str = "san
         "house": world.households[household].house,
     }
     return case_services.case_submit(**{**given, **fields})
+
+
+def log_in(page, base_url: str, username: str, *, lang: str | None = None) -> None:
+    """Sign a persona in through the login page of a browser test; with `lang`, first check that the
+    page speaks it (the `lang` attribute the browser's Accept-Language chose)."""
+    page.goto(f"{base_url}/login/")
+    if lang is not None:
+        from playwright.sync_api import expect
+
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit].primary").click()

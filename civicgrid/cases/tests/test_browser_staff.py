@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from civicgrid.cases import catalogue, services
 from civicgrid.cases.models import Case, Category, State, Tier
-from civicgrid.testing import PASSWORD
+from civicgrid.testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +26,7 @@ class Staff:
             "console",
             lambda m: self.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
         )
-        self.page.goto(f"{self.url}/login/")
-        expect(self.page.locator("html")).to_have_attribute("lang", LANG_ATTR[lang])
-        self.page.fill("input[name=username]", username)
-        self.page.fill("input[name=password]", PASSWORD)
-        self.page.locator("form button[type=submit].primary").click()
+        log_in(self.page, self.url, username, lang=LANG_ATTR[lang])
         self.page.wait_for_load_state()
 
     def check_width(self) -> None:

@@ -122,7 +122,7 @@ def test_a_secretary_reads_the_three_rates_on_a_phone(live_server, world, phone_
 
     from civicgrid.cases import catalogue
     from civicgrid.cases.models import Category
-    from civicgrid.testing import PASSWORD
+    from civicgrid.testing import log_in
 
     catalogue.install(Category)  # a transactional test empties the tables the data migration filled
     for household, category in (("a", "sanitation"), ("b", "water"), ("c", "heating"), ("a", "praise")):
@@ -132,10 +132,7 @@ def test_a_secretary_reads_the_three_rates_on_a_phone(live_server, world, phone_
     page = phone_context(lang).new_page()
     csp_errors = []
     page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "secretary")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit].primary").click()
+    log_in(page, live_server.url, "secretary")
     page.goto(f"{live_server.url}{URL}")
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("幸福社区")

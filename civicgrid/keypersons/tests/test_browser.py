@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from civicgrid.core import clock
 from civicgrid.keypersons.models import KeyPerson
-from civicgrid.testing import PASSWORD
+from civicgrid.testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +21,7 @@ def _phone(live_server, phone_context, lang: str, username: str):
     page = phone_context(lang).new_page()
     csp: list[str] = []
     page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
-    page.goto(f"{live_server.url}/login/")
-    expect(page.locator("html")).to_have_attribute("lang", LANG_ATTR[lang])
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit].primary").click()
+    log_in(page, live_server.url, username, lang=LANG_ATTR[lang])
     page.wait_for_load_state()
     return page, csp
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from civicgrid.partywork import services
-from civicgrid.testing import PASSWORD
+from civicgrid.testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,11 +31,7 @@ def test_party_member_records_a_contact_and_the_household_leaves_not_contacted(
     csp_errors = []
     page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
 
-    page.goto(f"{live_server.url}/login/")
-    expect(page.locator("html")).to_have_attribute("lang", words["lang"])
-    page.fill("input[name=username]", "member_a")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit].primary").click()
+    log_in(page, live_server.url, "member_a", lang=words["lang"])
 
     page.locator("label.nav-toggle-label").click()
     page.get_by_role("navigation", name=words["nav"]).get_by_role("link", name=words["mine"]).click()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from civicgrid.testing import PASSWORD
+from civicgrid.testing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +21,7 @@ WORDS = {
 def test_a_grid_chief_prints_the_grids_door_plates(live_server, world, phone_context, lang):
     words = WORDS[lang]
     page = phone_context(lang).new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "grid_chief_a")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit].primary").click()
+    log_in(page, live_server.url, "grid_chief_a")
     page.goto(f"{live_server.url}/registry/plates/")
     page.select_option("select#place", str(world.grid_a.pk))
     page.get_by_role("button", name=words["print"]).click()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from civicgrid.cases import catalogue
 from civicgrid.cases.models import Category
-from civicgrid.testing import PASSWORD, submit_case
+from civicgrid.testing import log_in, submit_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,11 +27,7 @@ def test_secretary_finds_and_edits_a_household_on_a_phone(live_server, world, ph
     csp_errors = []
     page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
 
-    page.goto(f"{live_server.url}/login/")
-    expect(page.locator("html")).to_have_attribute("lang", words["lang"])
-    page.fill("input[name=username]", "secretary")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit].primary").click()
+    log_in(page, live_server.url, "secretary", lang=words["lang"])
 
     # The menu is folded at 375 px: open it, then go to the households.
     page.locator("label.nav-toggle-label").click()
@@ -106,10 +102,7 @@ def _officer_on_a_desktop(live_server, browser, lang: str):
         extra_http_headers={"Accept-Language": "zh-CN,zh" if lang == "zh" else "en-US,en"},
     )
     page = ctx.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "town_officer")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit].primary").click()
+    log_in(page, live_server.url, "town_officer")
     expect(page.get_by_role("navigation", name=TEXT[lang]["nav"])).to_be_visible()
     return ctx, page
 
@@ -118,10 +111,7 @@ def test_a_refused_reveal_says_why_in_place(live_server, world, phone_context):
     # The server answers a refused reveal 400 with its reason; htmx swaps no 4xx unless told to.
     household = world.households["b"]
     page = phone_context("en").new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "secretary")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit].primary").click()
+    log_in(page, live_server.url, "secretary")
     page.goto(f"{live_server.url}/registry/households/{household.pk}/")
     reveal = page.locator("details.inline-form", has=page.locator("form.reveal")).first
     reveal.locator("summary").click()
@@ -146,10 +136,7 @@ def test_the_audit_log_reads_a_record_a_block_on_a_phone_and_a_table_on_a_desk(
     catalogue.install(Category)
     submit_case(world, actor=world.town_officer, description="楼道灯坏了很久没人修，晚上上下楼看不清台阶")
     page = phone_context(lang).new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "town_officer")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit].primary").click()
+    log_in(page, live_server.url, "town_officer")
     page.goto(f"{live_server.url}/audit/")
     first = page.locator("#audit-rows > tr").first
     expect(first).to_contain_text("case.submit")
