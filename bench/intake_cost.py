@@ -13,10 +13,10 @@ import cProfile
 import os
 import pstats
 import time
-from pathlib import Path
 
 from bench import db
 from bench.run import _django
+from bench.server import process_cpu
 
 
 def main() -> None:
@@ -72,9 +72,7 @@ def _backend_cpu(connection) -> float:
     unlike the wall time, it does not move with the load beside the run."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu(cursor.fetchone()[0])
 
 
 if __name__ == "__main__":

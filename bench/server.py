@@ -45,20 +45,23 @@ def cpu_seconds(match) -> dict[str, float]:
     """CPU seconds (user + system) so far of each process on this machine whose command line
     `match` names a group for ({group: seconds}): the servers run here, so what they spend on a
     timed window is the difference of two readings, whatever else the machine does."""
-    tick = os.sysconf("SC_CLK_TCK")
     groups: dict[str, float] = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            fields = (proc / "stat").read_text().rpartition(")")[2].split()
+            group = match((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+            if group:
+                groups[group] = groups.get(group, 0.0) + process_cpu(int(proc.name))
         except OSError:  # ended meanwhile
             continue
-        group = match(command)
-        if group:
-            groups[group] = groups.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / tick
     return groups
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def worker_rss_mb(master: subprocess.Popen) -> list[float]:

@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from civicgrid.core import clock
 from civicgrid.core.models import Territorial, TimeStamped
@@ -274,9 +275,6 @@ class CaseEvent(models.Model):
         passed = self.data.get("limit_passed") if isinstance(self.data, dict) else None
         if self.note or not passed:
             return self.note
-        from django.utils import timezone
-        from django.utils.translation import gettext
-
         due = timezone.localtime(dt.datetime.fromisoformat(passed["due"]))
         return gettext("Time limit passed (%(kind)s, due %(due)s).") % {
             "kind": DeadlineKind(passed["kind"]).label,
